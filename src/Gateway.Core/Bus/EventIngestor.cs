@@ -1,0 +1,129 @@
+using Gateway.Core.Channels;
+using Gateway.Core.Events;
+using Gateway.Core.Log;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Core.Bus;
+
+/// <summary>
+/// The one path every event takes into the log: validate → append per channel (offsets assigned there)
+/// → fan the committed events out to every instance's hub. The caller settles the source messages only
+/// after this returns; if it throws, nothing is settled and the bus redelivers (the log's dedupe keeps a
+/// redelivered message from being appended twice).
+/// </summary>
+public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, EventRules rules, ILogger<EventIngestor> logger)
+{
+    public const string InvalidChannel = "InvalidChannel";
+    public const string InvalidEventName = "InvalidEventName";
+    public const string InvalidData = "InvalidData";
+
+    /// <summary>Ingests a batch; the outcomes are in the order of <paramref name="batch"/>.</summary>
+    public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(IReadOnlyList<IncomingEvent> batch, CancellationToken cancellationToken)
+    {
+        var outcomes = new IngestOutcome[batch.Count];
+        var byChannel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            if (!seen.Add(message.SourceId))
+            {
+                // The same message twice in one batch: the first copy stands for both.
+                outcomes[i] = new IngestOutcome(IngestStatus.Duplicate);
+                continue;
+            }
+
+            var rejection = Validate(message);
+            if (rejection is not null)
+            {
+                outcomes[i] = rejection;
+                LogRejected(message.SourceId, rejection.Reason!, rejection.Description!);
+                continue;
+            }
+
+            if (!byChannel.TryGetValue(message.Channel!, out var indexes))
+            {
+                byChannel[message.Channel!] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        var committed = new List<ChannelEvent>();
+        foreach (var (channel, indexes) in byChannel)
+        {
+            var drafts = indexes.Select(i => new EventDraft(batch[i].EventName, batch[i].Data, batch[i].SourceId)).ToList();
+            var result = await log.AppendAsync(channel, drafts, cancellationToken);
+            var appended = result.Appended.GetEnumerator();
+            var duplicates = result.Duplicates.Select(d => d.SourceId).ToHashSet(StringComparer.Ordinal);
+            foreach (var i in indexes)
+            {
+                if (duplicates.Contains(batch[i].SourceId))
+                {
+                    outcomes[i] = new IngestOutcome(IngestStatus.Duplicate);
+                }
+                else if (appended.MoveNext())
+                {
+                    outcomes[i] = new IngestOutcome(IngestStatus.Committed, appended.Current);
+                }
+            }
+
+            committed.AddRange(result.Appended);
+            if (result.Duplicates.Count > 0)
+            {
+                // An earlier delivery was appended but may never have been fanned out (it failed before its
+                // messages were settled): fan those events out again; subscribers drop what they already have.
+                await AddPreviouslyAppendedAsync(channel, result.Duplicates, committed, cancellationToken);
+            }
+        }
+
+        if (committed.Count > 0)
+        {
+            await fanout.PublishAsync(committed, cancellationToken);
+        }
+
+        return outcomes;
+    }
+
+    private IngestOutcome? Validate(IncomingEvent message)
+    {
+        if (!ChannelName.TryValidate(message.Channel, out var channelError))
+        {
+            return IngestOutcome.Reject(InvalidChannel, channelError);
+        }
+
+        if (!rules.TryValidateEventName(message.EventName, out var nameError))
+        {
+            return IngestOutcome.Reject(InvalidEventName, nameError);
+        }
+
+        if (!rules.TryValidateData(message.Data.Span, out var dataError))
+        {
+            return IngestOutcome.Reject(InvalidData, dataError);
+        }
+
+        return null;
+    }
+
+    private async Task AddPreviouslyAppendedAsync(string channel, IReadOnlyList<AppendedBefore> duplicates, List<ChannelEvent> committed, CancellationToken cancellationToken)
+    {
+        var wanted = duplicates.Select(d => d.Offset).ToHashSet();
+        var from = wanted.Min() - 1;
+        var to = wanted.Max();
+        await foreach (var e in log.ReadAfterAsync(channel, from, cancellationToken))
+        {
+            if (e.Offset > to)
+            {
+                break;
+            }
+
+            if (wanted.Contains(e.Offset))
+            {
+                committed.Add(e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message {SourceId}: {Reason}: {Description}")]
+    private partial void LogRejected(string sourceId, string reason, string description);
+}

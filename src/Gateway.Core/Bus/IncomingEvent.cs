@@ -1,0 +1,7 @@
+namespace Gateway.Core.Bus;
+
+/// <summary>
+/// A message as a bus delivered it, not yet validated. <paramref name="SourceId"/> is stable across
+/// redeliveries of the same message (e.g. its sequence number in the ingest subscription).
+/// </summary>
+public sealed record IncomingEvent(string? Channel, string? EventName, ReadOnlyMemory<byte> Data, string SourceId);

@@ -1,0 +1,59 @@
+using Gateway.Core.Streaming;
+
+namespace Gateway.Core.Events;
+
+/// <summary>
+/// An event committed to a channel's log: its offset is final, contiguous per channel, and with the
+/// log's epoch forms the SSE id. Immutable, so one instance (and its encoded SSE frame) is shared by
+/// every subscriber it is delivered to.
+/// </summary>
+public sealed class ChannelEvent
+{
+    private byte[]? _frame;
+
+    public ChannelEvent(string channel, string epoch, long offset, string? eventName, ReadOnlyMemory<byte> data, DateTimeOffset time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(offset, 1);
+        Channel = channel;
+        Epoch = epoch;
+        Offset = offset;
+        EventName = eventName;
+        Data = data;
+        Time = time;
+    }
+
+    public string Channel { get; }
+
+    public string Epoch { get; }
+
+    public long Offset { get; }
+
+    /// <summary>The SSE <c>event</c> field; null for the default <c>message</c>.</summary>
+    public string? EventName { get; }
+
+    /// <summary>The event's data as UTF-8 bytes (validated at publish and ingest).</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>When the log committed the event.</summary>
+    public DateTimeOffset Time { get; }
+
+    public EventPosition Position => new(Epoch, Offset);
+
+    public string Id => Position.ToString();
+
+    /// <summary>The event encoded once as an SSE frame; every stream writes these same bytes.</summary>
+    internal ReadOnlyMemory<byte> Frame
+    {
+        get
+        {
+            var frame = Volatile.Read(ref _frame);
+            if (frame is null)
+            {
+                frame = SseFrames.Encode(this);
+                Interlocked.CompareExchange(ref _frame, frame, null);
+            }
+
+            return frame;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Gateway.Core.Bus;
+using Gateway.Core.Channels;
+using Gateway.Core.Events;
+using Gateway.Core.Streaming;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.Core.Http;
+
+/// <summary>
+/// The HTTP surface, written once for both hosts: the server maps these to routes and each Azure Function
+/// calls one of them with its <see cref="HttpContext"/>.
+/// </summary>
+public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, EventRules rules, HealthCheckService health)
+{
+    /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
+    public const string EventNameParameter = "event";
+
+    /// <summary><c>GET /api/channels/{channel}/stream</c>: the SSE stream.</summary>
+    public async Task StreamAsync(HttpContext context, string channel)
+    {
+        if (!ChannelName.TryValidate(channel, out var channelError))
+        {
+            await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        EventPosition? lastSeen = null;
+        if (LastEventIdReader.Read(context.Request) is { } text)
+        {
+            if (!EventPosition.TryParse(text, out var position, out var idError))
+            {
+                await Problems.BadRequest(context, "Invalid Last-Event-ID", idError);
+                return;
+            }
+
+            lastSeen = position;
+        }
+
+        await session.RunAsync(context, channel, lastSeen);
+    }
+
+    /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
+    public async Task PublishAsync(HttpContext context, string channel)
+    {
+        if (!ChannelName.TryValidate(channel, out var channelError))
+        {
+            await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        var eventName = context.Request.Query[EventNameParameter] is { Count: > 0 } names ? names[^1] : null;
+        if (!rules.TryValidateEventName(eventName, out var nameError))
+        {
+            await Problems.BadRequest(context, "Invalid event name", nameError);
+            return;
+        }
+
+        if (!IsUtf8OrUnspecified(context.Request.ContentType, out var charset))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+                $"The body must be UTF-8 text; the request declares charset '{charset}'.");
+            return;
+        }
+
+        if (context.Request.ContentLength > rules.MaxDataBytes)
+        {
+            await TooLarge(context, context.Request.ContentLength.Value);
+            return;
+        }
+
+        var data = await ReadBodyAsync(context.Request.BodyReader, rules.MaxDataBytes, context.RequestAborted);
+        if (data is null)
+        {
+            await TooLarge(context, null);
+            return;
+        }
+
+        if (!rules.TryValidateData(data, out var dataError))
+        {
+            await Problems.BadRequest(context, "Invalid event data", dataError);
+            return;
+        }
+
+        await bus.PublishAsync(channel, eventName, data, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        await context.Response.WriteAsJsonAsync(new PublishAccepted(channel, eventName, data.Length), EndpointJsonContext.Default.PublishAccepted, cancellationToken: context.RequestAborted);
+    }
+
+    /// <summary><c>GET /api/health</c>: liveness and the reachability of the log and the bus.</summary>
+    public async Task HealthAsync(HttpContext context)
+    {
+        var report = await health.CheckHealthAsync(context.RequestAborted);
+        context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new HealthBody(
+            report.Status.ToString(),
+            report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description)));
+        await context.Response.WriteAsJsonAsync(body, EndpointJsonContext.Default.HealthBody, cancellationToken: context.RequestAborted);
+    }
+
+    private Task TooLarge(HttpContext context, long? length) =>
+        Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Event too large",
+            length is { } n
+                ? $"The event data is {n} bytes; at most {rules.MaxDataBytes} are allowed."
+                : $"The event data is larger than the {rules.MaxDataBytes} bytes allowed.");
+
+    private static bool IsUtf8OrUnspecified(string? contentType, out string? charset)
+    {
+        charset = null;
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.Charset.HasValue)
+        {
+            return true;
+        }
+
+        charset = media.Charset.Value;
+        return charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads the whole body, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var data = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return data;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+}
+
+internal sealed record PublishAccepted(string Channel, string? Event, int Bytes);
+
+internal sealed record HealthBody(string Status, Dictionary<string, HealthEntry> Checks);
+
+internal sealed record HealthEntry(string Status, string? Description);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(PublishAccepted))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthBody))]
+internal sealed partial class EndpointJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using Gateway.Core.Events;
+using Gateway.Core.Options;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Hub;
+
+/// <summary>
+/// In-process fan-out: channel → the streams on this instance that follow it. Publishing never blocks:
+/// a subscriber whose bounded queue is full is ended as a slow consumer and the others are unaffected.
+/// </summary>
+public sealed class EventHub
+{
+    private readonly ConcurrentDictionary<string, HubSubscription[]> _channels = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<StreamOptions> _options;
+    private int _count;
+    private volatile bool _stopping;
+
+    public EventHub(TimeProvider time, IOptionsMonitor<StreamOptions> options)
+    {
+        _time = time;
+        _options = options;
+    }
+
+    /// <summary>Raised when a stream is told to end, for metrics and logs.</summary>
+    public event Action<HubSubscription, StreamEndReason>? Ended;
+
+    public int SubscriberCount => Volatile.Read(ref _count);
+
+    public bool IsStopping => _stopping;
+
+    internal DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Registers a stream; the caller disposes the subscription when the stream ends.</summary>
+    public HubSubscription Subscribe(string channel)
+    {
+        var o = _options.CurrentValue;
+        var now = _time.GetUtcNow();
+        var jitter = o.DeadlineJitter <= TimeSpan.Zero ? TimeSpan.Zero : o.DeadlineJitter * Random.Shared.NextDouble();
+        var subscription = new HubSubscription(this, channel, o.QueueCapacity, now + o.MaxDuration - jitter, now + o.HeartbeatInterval);
+        lock (_gate)
+        {
+            var current = _channels.TryGetValue(channel, out var list) ? list : [];
+            _channels[channel] = [.. current, subscription];
+            _count++;
+        }
+
+        if (_stopping)
+        {
+            subscription.End(StreamEndReason.Shutdown, now);
+        }
+
+        return subscription;
+    }
+
+    public void Publish(ChannelEvent e)
+    {
+        if (_channels.TryGetValue(e.Channel, out var subscribers))
+        {
+            foreach (var s in subscribers)
+            {
+                s.Offer(e);
+            }
+        }
+    }
+
+    /// <summary>The shared clock of all streams: heartbeats, deadlines, and aborting streams that overran their end.</summary>
+    public void Tick()
+    {
+        var o = _options.CurrentValue;
+        var now = _time.GetUtcNow();
+        foreach (var subscribers in _channels.Values)
+        {
+            foreach (var s in subscribers)
+            {
+                if (s.EndedAt is { } endedAt)
+                {
+                    if (now - endedAt >= o.EndGracePeriod)
+                    {
+                        s.Abort();
+                    }
+                }
+                else if (now >= s.Deadline)
+                {
+                    s.End(StreamEndReason.Deadline, now);
+                }
+                else if (now >= s.NextHeartbeat)
+                {
+                    s.NextHeartbeat = now + o.HeartbeatInterval;
+                    s.OfferHeartbeat();
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends every stream at once (host shutdown); streams that subscribe afterwards end immediately too.</summary>
+    public void EndAll(StreamEndReason reason)
+    {
+        if (reason == StreamEndReason.Shutdown)
+        {
+            _stopping = true;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var subscribers in _channels.Values)
+        {
+            foreach (var s in subscribers)
+            {
+                s.End(reason, now);
+            }
+        }
+    }
+
+    internal void OnEnded(HubSubscription subscription, StreamEndReason reason) => Ended?.Invoke(subscription, reason);
+
+    internal void Remove(HubSubscription subscription)
+    {
+        lock (_gate)
+        {
+            if (!_channels.TryGetValue(subscription.Channel, out var list))
+            {
+                return;
+            }
+
+            var index = Array.IndexOf(list, subscription);
+            if (index < 0)
+            {
+                return;
+            }
+
+            if (list.Length == 1)
+            {
+                _channels.TryRemove(subscription.Channel, out _);
+            }
+            else
+            {
+                var next = new HubSubscription[list.Length - 1];
+                Array.Copy(list, 0, next, 0, index);
+                Array.Copy(list, index + 1, next, index, list.Length - index - 1);
+                _channels[subscription.Channel] = next;
+            }
+
+            _count--;
+        }
+    }
+}

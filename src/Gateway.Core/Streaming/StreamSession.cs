@@ -1,0 +1,307 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Gateway.Core.Events;
+using Gateway.Core.Hub;
+using Gateway.Core.Log;
+using Gateway.Core.Options;
+using Gateway.Core.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Streaming;
+
+/// <summary>
+/// Runs one SSE stream: subscribe to the hub first, replay what the client missed from the log, then go
+/// live. Live delivery and replay are one mechanism — deliver offsets in order; an offset already sent is
+/// dropped, a gap is filled from the log — so the hand-over has no gap and no duplicate.
+/// </summary>
+public sealed partial class StreamSession(
+    EventHub hub,
+    IEventLog log,
+    IOptionsMonitor<StreamOptions> options,
+    GatewayMetrics metrics,
+    ILogger<StreamSession> logger)
+{
+    // Replay writes without flushing until this much is buffered, then lets backpressure apply.
+    private const int ReplayFlushBytes = 16 * 1024;
+
+    /// <summary>Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves.</summary>
+    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        PrepareResponse(context);
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Channel"] = channel, ["StreamId"] = context.TraceIdentifier });
+        using var subscription = hub.Subscribe(channel);
+        subscription.OnAbort(context.Abort);
+        metrics.StreamOpened();
+        var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
+        var output = new Output(response.BodyWriter, aborted);
+        try
+        {
+            output.Write(retry);
+            output.Write(SseFrames.Opened.Span);
+            if (!await output.FlushAsync())
+            {
+                return;
+            }
+
+            var cursor = await StartAsync(output, channel, lastSeen, aborted);
+            if (cursor is null || !await output.FlushAsync())
+            {
+                return;
+            }
+
+            if (!await LiveAsync(output, subscription, cursor, aborted))
+            {
+                return;
+            }
+
+            var reason = subscription.EndReason;
+            metrics.StreamEnded(reason switch
+            {
+                StreamEndReason.Deadline => "deadline",
+                StreamEndReason.Shutdown => "shutdown",
+                StreamEndReason.SlowConsumer => "slow_consumer",
+                _ => "other",
+            });
+            LogEnded(reason, cursor.Last);
+
+            // The clean end: tell the client when to come back, then complete the response.
+            output.Write(retry);
+            await output.FlushAsync();
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left; nothing to end.
+        }
+        finally
+        {
+            metrics.StreamClosed();
+        }
+    }
+
+    private static void PrepareResponse(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+
+        // No response buffering or compression between us and the client: every flush reaches the wire.
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>Decides where the stream starts and replays from the log up to now.</summary>
+    private async Task<Cursor?> StartAsync(Output output, string channel, EventPosition? lastSeen, CancellationToken aborted)
+    {
+        var head = await log.GetHeadAsync(channel, aborted);
+
+        // A new client starts at the head: live events only.
+        var cursor = new Cursor(channel, head.Epoch, head.Offset);
+        if (lastSeen is not { } seen)
+        {
+            return cursor;
+        }
+
+        if (!head.Exists || seen.Epoch != head.Epoch)
+        {
+            cursor.Last = 0;
+            WriteReset(output, cursor, ResetReason.StaleEpoch, seen);
+        }
+        else if (seen.Offset > head.Offset)
+        {
+            cursor.Last = 0;
+            WriteReset(output, cursor, ResetReason.AheadOfHead, seen);
+        }
+        else
+        {
+            cursor.Last = seen.Offset;
+        }
+
+        await CatchUpAsync(output, cursor, upTo: null, aborted);
+
+        // Everything up to the head we read was pruned: say so, then carry on from the head.
+        if (cursor.Last < head.Offset)
+        {
+            cursor.Last = head.Offset;
+            WriteReset(output, cursor, ResetReason.Pruned, seen);
+        }
+
+        return cursor;
+    }
+
+    /// <summary>Writes live events until the hub ends the subscription (true) or the client leaves (false).</summary>
+    private async Task<bool> LiveAsync(Output output, HubSubscription subscription, Cursor cursor, CancellationToken aborted)
+    {
+        var reader = subscription.Reader;
+        while (true)
+        {
+            if (!reader.TryRead(out var signal))
+            {
+                if (!await output.FlushAsync())
+                {
+                    return false;
+                }
+
+                if (!await reader.WaitToReadAsync(aborted))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (subscription.IsEnded)
+            {
+                return true;
+            }
+
+            if (signal.Event is not { } e)
+            {
+                output.Write(SseFrames.Heartbeat.Span);
+                continue;
+            }
+
+            if (cursor.Epoch is null)
+            {
+                // The channel's log was created after this stream started.
+                cursor.Epoch = e.Epoch;
+            }
+            else if (e.Epoch != cursor.Epoch)
+            {
+                // The log was re-created under us: our offsets mean nothing in the new one.
+                var old = new EventPosition(cursor.Epoch, cursor.Last);
+                cursor.Epoch = e.Epoch;
+                cursor.Last = 0;
+                WriteReset(output, cursor, ResetReason.StaleEpoch, old);
+            }
+
+            if (e.Offset <= cursor.Last)
+            {
+                continue;
+            }
+
+            if (e.Offset > cursor.Last + 1)
+            {
+                metrics.GapFilled();
+                await CatchUpAsync(output, cursor, upTo: e.Offset, aborted);
+                if (e.Offset <= cursor.Last)
+                {
+                    continue;
+                }
+
+                if (e.Offset > cursor.Last + 1)
+                {
+                    var before = new EventPosition(cursor.Epoch!, cursor.Last);
+                    cursor.Last = e.Offset - 1;
+                    WriteReset(output, cursor, ResetReason.Pruned, before);
+                }
+            }
+
+            output.Write(e.Frame.Span);
+            cursor.Last = e.Offset;
+            metrics.EventDelivered();
+        }
+    }
+
+    /// <summary>Writes the log's events after the cursor, up to <paramref name="upTo"/> when given.</summary>
+    private async Task CatchUpAsync(Output output, Cursor cursor, long? upTo, CancellationToken aborted)
+    {
+        await foreach (var e in log.ReadAfterAsync(cursor.Channel, cursor.Last, aborted))
+        {
+            if (cursor.Epoch is null)
+            {
+                cursor.Epoch = e.Epoch;
+            }
+            else if (e.Epoch != cursor.Epoch)
+            {
+                // Re-created while we read; the live path notices and resets.
+                break;
+            }
+
+            if (e.Offset > cursor.Last + 1)
+            {
+                var before = new EventPosition(cursor.Epoch, cursor.Last);
+                cursor.Last = e.Offset - 1;
+                WriteReset(output, cursor, ResetReason.Pruned, before);
+            }
+
+            output.Write(e.Frame.Span);
+            cursor.Last = e.Offset;
+            metrics.EventReplayed();
+            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            {
+                throw new OperationCanceledException(aborted);
+            }
+
+            if (upTo is { } limit && e.Offset >= limit)
+            {
+                break;
+            }
+        }
+    }
+
+    private void WriteReset(Output output, Cursor cursor, string reason, EventPosition requested)
+    {
+        metrics.ResetSent(reason);
+        LogReset(reason, requested.ToString(), cursor.Last);
+        var resumeAfter = cursor.Epoch is null ? null : new EventPosition(cursor.Epoch, cursor.Last).ToString();
+        var data = JsonSerializer.SerializeToUtf8Bytes(new ResetData(reason, requested.ToString(), resumeAfter), ResetDataContext.Default.ResetData);
+
+        // The reset carries the id to resume after, so a client that reconnects right away is not reset again.
+        var item = new System.Net.ServerSentEvents.SseItem<ReadOnlyMemory<byte>>(data, SseFrames.ResetEventName) { EventId = resumeAfter };
+        output.Write(SseFrames.Encode(item));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream reset ({Reason}): client asked after {Requested}, continuing after offset {Offset}")]
+    private partial void LogReset(string reason, string requested, long offset);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream ended ({Reason}) after offset {Offset}")]
+    private partial void LogEnded(StreamEndReason reason, long offset);
+
+    private sealed class Cursor(string channel, string? epoch, long last)
+    {
+        public string Channel { get; } = channel;
+
+        public string? Epoch { get; set; } = epoch;
+
+        public long Last { get; set; } = last;
+    }
+
+    /// <summary>The response body pipe, counting what is written but not yet flushed.</summary>
+    private sealed class Output(PipeWriter writer, CancellationToken aborted)
+    {
+        public int Unflushed { get; private set; }
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            writer.Write(bytes);
+            Unflushed += bytes.Length;
+        }
+
+        /// <summary>False when the client has gone.</summary>
+        public async ValueTask<bool> FlushAsync()
+        {
+            if (Unflushed == 0)
+            {
+                return !aborted.IsCancellationRequested;
+            }
+
+            Unflushed = 0;
+            var result = await writer.FlushAsync(aborted);
+            return !result.IsCompleted && !result.IsCanceled;
+        }
+    }
+}
+
+internal sealed record ResetData(string Reason, string LastEventId, string? ResumeAfter);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ResetData))]
+internal sealed partial class ResetDataContext : System.Text.Json.Serialization.JsonSerializerContext;

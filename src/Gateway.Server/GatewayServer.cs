@@ -1,0 +1,22 @@
+using Gateway.Core.Hosting;
+
+namespace Gateway.Server;
+
+/// <summary>Builds the server host; tests call this too, so they run exactly what users run.</summary>
+public static class GatewayServer
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.Services.AddGatewayCore(builder.Configuration);
+        builder.Services.AddInMemoryTransport();
+        builder.Services.AddRetentionService();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGatewayEndpoints();
+        app.MapDemoPage();
+        return app;
+    }
+}

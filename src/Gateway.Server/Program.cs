@@ -1,0 +1,4 @@
+using Gateway.Server;
+
+var app = GatewayServer.Build(args);
+await app.RunAsync();
