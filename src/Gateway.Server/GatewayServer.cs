@@ -1,3 +1,4 @@
+using Gateway.Azure.Hosting;
 using Gateway.Core.Hosting;
 
 namespace Gateway.Server;
@@ -10,7 +11,7 @@ public static class GatewayServer
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         builder.Services.AddGatewayCore(builder.Configuration);
-        builder.Services.AddInMemoryTransport();
+        builder.Services.AddGatewayTransport(builder.Configuration);
         builder.Services.AddRetentionService();
         configure?.Invoke(builder);
 

@@ -46,17 +46,26 @@ public static class GatewayServiceCollectionExtensions
     }
 
     /// <summary>The embedded default: in-memory log and bus, committed events fanned out to this process only.</summary>
-    public static IServiceCollection AddInMemoryTransport(this IServiceCollection services)
+    public static IServiceCollection AddInMemoryTransport(this IServiceCollection services) =>
+        services.AddInMemoryEventLog().AddInMemoryBus();
+
+    /// <summary>The in-memory event log (embedded mode; its data dies with the process).</summary>
+    public static IServiceCollection AddInMemoryEventLog(this IServiceCollection services)
     {
         services.TryAddSingleton<InMemoryEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());
+        services.AddHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy("in-memory"));
+        return services;
+    }
+
+    /// <summary>The in-memory bus, drained into the log by a background service, with fan-out to this process's hub.</summary>
+    public static IServiceCollection AddInMemoryBus(this IServiceCollection services)
+    {
         services.TryAddSingleton<InMemoryEventBus>();
         services.TryAddSingleton<IEventBus>(sp => sp.GetRequiredService<InMemoryEventBus>());
         services.TryAddSingleton<IEventFanout, LocalFanout>();
         services.AddHostedService<InMemoryIngestService>();
-        services.AddHealthChecks()
-            .AddCheck("log", () => HealthCheckResult.Healthy("in-memory"))
-            .AddCheck("bus", () => HealthCheckResult.Healthy("in-memory"));
+        services.AddHealthChecks().AddCheck("bus", () => HealthCheckResult.Healthy("in-memory"));
         return services;
     }
 

@@ -1,0 +1,25 @@
+using Gateway.Core.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Azure.Hosting;
+
+public static class GatewayTransportExtensions
+{
+    /// <summary>The configuration key of the Table-storage connection (a connection string, or identity settings below it).</summary>
+    public const string EventLogStorageConnection = "EventLogStorage";
+
+    /// <summary>The configuration key of the Service Bus connection (a connection string, or identity settings below it).</summary>
+    public const string EventBusConnection = "EventBus";
+
+    /// <summary>
+    /// Chooses the adapters from configuration, the same way in every host: nothing configured → the in-memory
+    /// log and bus (the embedded default); <c>EventLogStorage</c> → the Table log; <c>EventBus</c> → Service Bus.
+    /// </summary>
+    public static IServiceCollection AddGatewayTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddInMemoryEventLog();
+        services.AddInMemoryBus();
+        return services;
+    }
+}
