@@ -75,9 +75,23 @@ public sealed partial class StreamSession(
             output.Write(retry);
             await output.FlushAsync();
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             // The client left; nothing to end.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // E.g. the log is unreachable: end the stream so the client retries after the interval.
+            LogFailed(ex);
+            output.Write(retry);
+            try
+            {
+                await output.FlushAsync();
+            }
+            catch (Exception)
+            {
+                // The client is gone too.
+            }
         }
         finally
         {
@@ -111,13 +125,11 @@ public sealed partial class StreamSession(
 
         if (!head.Exists || seen.Epoch != head.Epoch)
         {
-            cursor.Last = 0;
-            WriteReset(output, cursor, ResetReason.StaleEpoch, seen);
+            cursor.StartFromOldest(ResetReason.StaleEpoch, seen);
         }
         else if (seen.Offset > head.Offset)
         {
-            cursor.Last = 0;
-            WriteReset(output, cursor, ResetReason.AheadOfHead, seen);
+            cursor.StartFromOldest(ResetReason.AheadOfHead, seen);
         }
         else
         {
@@ -126,9 +138,15 @@ public sealed partial class StreamSession(
 
         await CatchUpAsync(output, cursor, upTo: null, aborted);
 
-        // Everything up to the head we read was pruned: say so, then carry on from the head.
-        if (cursor.Last < head.Offset)
+        if (cursor.PendingReset is { } pending)
         {
+            // Nothing retained to continue from: the reset points at the head.
+            cursor.Last = head.Offset;
+            WritePendingReset(output, cursor, pending);
+        }
+        else if (cursor.Last < head.Offset)
+        {
+            // Everything up to the head we read was pruned: say so, then carry on from the head.
             cursor.Last = head.Offset;
             WriteReset(output, cursor, ResetReason.Pruned, seen);
         }
@@ -175,11 +193,16 @@ public sealed partial class StreamSession(
             }
             else if (e.Epoch != cursor.Epoch)
             {
-                // The log was re-created under us: our offsets mean nothing in the new one.
+                // Either the log was re-created under us, or this is a late copy from the old log: the log decides.
+                var head = await log.GetHeadAsync(cursor.Channel, aborted);
+                if (head.Epoch != e.Epoch)
+                {
+                    continue;
+                }
+
                 var old = new EventPosition(cursor.Epoch, cursor.Last);
                 cursor.Epoch = e.Epoch;
-                cursor.Last = 0;
-                WriteReset(output, cursor, ResetReason.StaleEpoch, old);
+                cursor.StartFromOldest(ResetReason.StaleEpoch, old);
             }
 
             if (e.Offset <= cursor.Last)
@@ -195,17 +218,9 @@ public sealed partial class StreamSession(
                 {
                     continue;
                 }
-
-                if (e.Offset > cursor.Last + 1)
-                {
-                    var before = new EventPosition(cursor.Epoch!, cursor.Last);
-                    cursor.Last = e.Offset - 1;
-                    WriteReset(output, cursor, ResetReason.Pruned, before);
-                }
             }
 
-            output.Write(e.Frame.Span);
-            cursor.Last = e.Offset;
+            WriteEvent(output, cursor, e);
             metrics.EventDelivered();
         }
     }
@@ -225,15 +240,7 @@ public sealed partial class StreamSession(
                 break;
             }
 
-            if (e.Offset > cursor.Last + 1)
-            {
-                var before = new EventPosition(cursor.Epoch, cursor.Last);
-                cursor.Last = e.Offset - 1;
-                WriteReset(output, cursor, ResetReason.Pruned, before);
-            }
-
-            output.Write(e.Frame.Span);
-            cursor.Last = e.Offset;
+            WriteEvent(output, cursor, e);
             metrics.EventReplayed();
             if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
             {
@@ -245,6 +252,31 @@ public sealed partial class StreamSession(
                 break;
             }
         }
+    }
+
+    /// <summary>Writes an event in order, first saying so with a reset if the log cannot give what came before it.</summary>
+    private void WriteEvent(Output output, Cursor cursor, ChannelEvent e)
+    {
+        if (cursor.PendingReset is { } pending)
+        {
+            cursor.Last = e.Offset - 1;
+            WritePendingReset(output, cursor, pending);
+        }
+        else if (e.Offset > cursor.Last + 1)
+        {
+            var before = new EventPosition(e.Epoch, cursor.Last);
+            cursor.Last = e.Offset - 1;
+            WriteReset(output, cursor, ResetReason.Pruned, before);
+        }
+
+        output.Write(e.Frame.Span);
+        cursor.Last = e.Offset;
+    }
+
+    private void WritePendingReset(Output output, Cursor cursor, PendingReset pending)
+    {
+        cursor.PendingReset = null;
+        WriteReset(output, cursor, pending.Reason, pending.Requested);
     }
 
     private void WriteReset(Output output, Cursor cursor, string reason, EventPosition requested)
@@ -262,6 +294,9 @@ public sealed partial class StreamSession(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream reset ({Reason}): client asked after {Requested}, continuing after offset {Offset}")]
     private partial void LogReset(string reason, string requested, long offset);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream failed; ended it with a retry hint")]
+    private partial void LogFailed(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stream ended ({Reason}) after offset {Offset}")]
     private partial void LogEnded(StreamEndReason reason, long offset);
 
@@ -272,7 +307,18 @@ public sealed partial class StreamSession(
         public string? Epoch { get; set; } = epoch;
 
         public long Last { get; set; } = last;
+
+        /// <summary>A reset to send once the first retained event (the one the stream continues from) is known.</summary>
+        public PendingReset? PendingReset { get; set; }
+
+        public void StartFromOldest(string reason, EventPosition requested)
+        {
+            Last = 0;
+            PendingReset = new PendingReset(reason, requested);
+        }
     }
+
+    private sealed record PendingReset(string Reason, EventPosition Requested);
 
     /// <summary>The response body pipe, counting what is written but not yet flushed.</summary>
     private sealed class Output(PipeWriter writer, CancellationToken aborted)
