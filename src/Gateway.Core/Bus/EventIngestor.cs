@@ -1,6 +1,7 @@
 using Gateway.Core.Channels;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
+using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Core.Bus;
@@ -11,7 +12,13 @@ namespace Gateway.Core.Bus;
 /// after this returns; if it throws, nothing is settled and the bus redelivers (the log's dedupe keeps a
 /// redelivered message from being appended twice).
 /// </summary>
-public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, EventRules rules, ILogger<EventIngestor> logger)
+public sealed partial class EventIngestor(
+    IEventLog log,
+    IEventFanout fanout,
+    EventRules rules,
+    GatewayMetrics metrics,
+    TimeProvider time,
+    ILogger<EventIngestor> logger)
 {
     public const string InvalidChannel = "InvalidChannel";
     public const string InvalidEventName = "InvalidEventName";
@@ -20,6 +27,8 @@ public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, Ev
     /// <summary>Ingests a batch; the outcomes are in the order of <paramref name="batch"/>.</summary>
     public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(IReadOnlyList<IncomingEvent> batch, CancellationToken cancellationToken)
     {
+        using var activity = GatewayTracing.Source.StartActivity("gateway.ingest");
+        activity?.SetTag("gateway.ingest.batch_size", batch.Count);
         var outcomes = new IngestOutcome[batch.Count];
         var byChannel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -37,6 +46,7 @@ public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, Ev
             if (rejection is not null)
             {
                 outcomes[i] = rejection;
+                metrics.MessageRejected(rejection.Reason!);
                 LogRejected(message.SourceId, rejection.Reason!, rejection.Description!);
                 continue;
             }
@@ -65,9 +75,11 @@ public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, Ev
                 else if (appended.MoveNext())
                 {
                     outcomes[i] = new IngestOutcome(IngestStatus.Committed, appended.Current);
+                    RecordLag(batch[i]);
                 }
             }
 
+            metrics.EventsIngested(result.Appended.Count);
             committed.AddRange(result.Appended);
             if (result.Duplicates.Count > 0)
             {
@@ -77,12 +89,21 @@ public sealed partial class EventIngestor(IEventLog log, IEventFanout fanout, Ev
             }
         }
 
+        activity?.SetTag("gateway.ingest.committed", committed.Count);
         if (committed.Count > 0)
         {
             await fanout.PublishAsync(committed, cancellationToken);
         }
 
         return outcomes;
+    }
+
+    private void RecordLag(IncomingEvent message)
+    {
+        if (message.EnqueuedTime is { } enqueued)
+        {
+            metrics.IngestLag(time.GetUtcNow() - enqueued);
+        }
     }
 
     private IngestOutcome? Validate(IncomingEvent message)

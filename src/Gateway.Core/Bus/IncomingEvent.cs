@@ -3,5 +3,6 @@ namespace Gateway.Core.Bus;
 /// <summary>
 /// A message as a bus delivered it, not yet validated. <paramref name="SourceId"/> is stable across
 /// redeliveries of the same message (e.g. its sequence number in the ingest subscription).
+/// <paramref name="EnqueuedTime"/>, when the bus knows it, is when the bus accepted the message: ingest lag is measured from it.
 /// </summary>
-public sealed record IncomingEvent(string? Channel, string? EventName, ReadOnlyMemory<byte> Data, string SourceId);
+public sealed record IncomingEvent(string? Channel, string? EventName, ReadOnlyMemory<byte> Data, string SourceId, DateTimeOffset? EnqueuedTime = null);
