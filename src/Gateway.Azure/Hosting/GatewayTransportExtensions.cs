@@ -19,7 +19,17 @@ public static class GatewayTransportExtensions
     public static IServiceCollection AddGatewayTransport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddInMemoryEventLog();
-        services.AddInMemoryBus();
+        var eventBus = configuration.GetSection(EventBusConnection);
+        if (eventBus.Exists())
+        {
+            // Without EventLogStorage each instance keeps its own log; the ingest service warns about it at start.
+            services.AddServiceBusTransport(configuration, eventBus);
+        }
+        else
+        {
+            services.AddInMemoryBus();
+        }
+
         return services;
     }
 }

@@ -1,0 +1,28 @@
+using Azure.Messaging.ServiceBus;
+using Gateway.Core.Bus;
+
+namespace Gateway.Azure.ServiceBus;
+
+/// <summary>
+/// The producer contract on the ingest topic: application property <c>channel</c>, <c>Subject</c> = event name
+/// (absent → the default <c>message</c>), body = the data as UTF-8, and the message's sequence number in the
+/// ingest subscription as its dedupe id (stable across redeliveries).
+/// </summary>
+public static class IngestMessage
+{
+    public const string ChannelProperty = "channel";
+
+    public static ServiceBusMessage Create(string channel, string? eventName, ReadOnlyMemory<byte> data)
+    {
+        var message = new ServiceBusMessage(data) { Subject = eventName, ContentType = "text/plain; charset=utf-8" };
+        message.ApplicationProperties[ChannelProperty] = channel;
+        return message;
+    }
+
+    /// <summary>Reads a delivery as-is; ingest validates it (a channel property of another type reads as missing).</summary>
+    public static IncomingEvent Read(ServiceBusReceivedMessage message) => new(
+        message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel) ? channel as string : null,
+        message.Subject,
+        message.Body.ToMemory(),
+        message.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Gateway.Azure.ServiceBus;
+
+/// <summary>
+/// "bus": healthy when both receive loops (ingest and fan-out) talk to Service Bus; degraded while they are
+/// still connecting; unhealthy when one's last attempt failed (events then wait in the subscription).
+/// </summary>
+internal sealed class ServiceBusHealthCheck(ReceiverStatus status) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var faults = status.Faults;
+        if (faults.Count > 0)
+        {
+            var detail = string.Join("; ", faults.Select(f => $"{f.Key}: {f.Value}"));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"Service Bus: {detail}"));
+        }
+
+        var pending = status.Pending;
+        return Task.FromResult(pending.Count > 0
+            ? HealthCheckResult.Degraded($"Service Bus: connecting ({string.Join(", ", pending)})")
+            : HealthCheckResult.Healthy("Service Bus: ingest and fan-out receiving"));
+    }
+}

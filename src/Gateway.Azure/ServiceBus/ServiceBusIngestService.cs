@@ -1,0 +1,178 @@
+using Azure.Messaging.ServiceBus;
+using Gateway.Core.Bus;
+using Gateway.Core.Log;
+using Gateway.Core.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Azure.ServiceBus;
+
+/// <summary>
+/// Ingest in Azure mode: receives batches from the durable subscription of the ingest topic (every instance
+/// runs one; competing consumers), hands each batch to <see cref="EventIngestor"/> (one log append per channel
+/// per batch, then fan-out), then settles every message by its outcome: committed or duplicate → complete,
+/// rejected → dead-letter with the reason. Nothing is settled before the log has it, so a crash leaves the
+/// messages to redelivery and the log's dedupe markers keep them from being appended twice.
+/// </summary>
+public sealed partial class ServiceBusIngestService(
+    ServiceBusClient client,
+    EventIngestor ingestor,
+    IEventLog log,
+    IOptions<ServiceBusTransportOptions> options,
+    ReceiverStatus status,
+    GatewayMetrics metrics,
+    TimeProvider time,
+    ILogger<ServiceBusIngestService> logger) : BackgroundService
+{
+    // Cancelled when the host's shutdown timeout runs out: the batch in hand is then abandoned, not finished.
+    private readonly CancellationTokenSource _abort = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stopping ends receiving at once; the batch in hand may finish until the host gives up waiting.
+        await using var registration = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (log is InMemoryEventLog)
+        {
+            LogInstanceLocalLog();
+        }
+
+        var o = options.Value;
+        await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
+        var backoff = new RetryBackoff(time);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<ServiceBusReceivedMessage> messages;
+            try
+            {
+                messages = await receiver.ReceiveMessagesAsync(o.MaxBatchSize, o.ReceiveWaitTime, stoppingToken);
+                status.Connected(ReceiverStatus.Ingest);
+                backoff.Reset();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The client has already retried; keep the receiver (it reconnects) and pace the outage.
+                status.Faulted(ReceiverStatus.Ingest, ex);
+                LogReceiveFailed(ex, backoff.Next);
+                if (!await backoff.WaitAsync(stoppingToken))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (messages.Count > 0)
+            {
+                await IngestBatchAsync(receiver, messages, stoppingToken);
+            }
+        }
+    }
+
+    private async Task IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    {
+        var batch = messages.Select(IngestMessage.Read).ToList();
+        IReadOnlyList<IngestOutcome>? outcomes;
+        await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, time, logger))
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, renewal.LockLost);
+            outcomes = await IngestWithRetryAsync(batch, cancel.Token, stoppingToken);
+        }
+
+        if (outcomes is null)
+        {
+            // Stopping, or the locks are gone: hand the messages back now rather than when their locks lapse.
+            await Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i], now)));
+    }
+
+    /// <summary>
+    /// Retries a failed append in place, while the locks are renewed, rather than abandoning at once: each
+    /// redelivery raises the delivery count, and a storage outage must not push events to the dead-letter queue.
+    /// Null when the batch must be given up (stopping, or its locks are lost).
+    /// </summary>
+    private async Task<IReadOnlyList<IngestOutcome>?> IngestWithRetryAsync(List<IncomingEvent> batch, CancellationToken cancel, CancellationToken stoppingToken)
+    {
+        var backoff = new RetryBackoff(time);
+        using var cancelOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stoppingToken);
+        while (true)
+        {
+            try
+            {
+                return await ingestor.IngestAsync(batch, cancel);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception ex)
+            {
+                LogIngestFailed(ex, batch.Count, backoff.Next);
+                if (!await backoff.WaitAsync(cancelOrStop.Token))
+                {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private Task SettleAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, IngestOutcome outcome, DateTimeOffset now)
+    {
+        switch (outcome.Status)
+        {
+            case IngestStatus.Rejected:
+                // Already logged by the ingestor (once per delivery); the reason travels with the dead letter.
+                metrics.MessageRejected(outcome.Reason!);
+                return SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, outcome.Reason, outcome.Description, CancellationToken.None));
+            case IngestStatus.Committed:
+                metrics.IngestLag(now - message.EnqueuedTime);
+                return SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
+            default:
+                return SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
+        }
+    }
+
+    private async Task SettleAsync(ServiceBusReceivedMessage message, string action, Func<Task> settle)
+    {
+        try
+        {
+            await settle();
+        }
+        catch (Exception ex)
+        {
+            // The message comes back when its lock lapses; the log's dedupe keeps it from being appended twice.
+            LogSettleFailed(ex, action, message.SequenceNumber);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service Bus ingest is running with an in-memory event log: each instance keeps its own log, so event ids differ between instances and a reconnect to another instance cannot resume. Configure EventLogStorage for more than one instance.")]
+    private partial void LogInstanceLocalLog();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving from the ingest subscription failed; retrying in {Delay}")]
+    private partial void LogReceiveFailed(Exception exception, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a batch of {Count} messages failed; retrying in {Delay} while their locks are renewed")]
+    private partial void LogIngestFailed(Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not {Action} message {SequenceNumber}; it will be redelivered")]
+    private partial void LogSettleFailed(Exception exception, string action, long sequenceNumber);
+}

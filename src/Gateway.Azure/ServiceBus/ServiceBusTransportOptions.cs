@@ -1,0 +1,41 @@
+namespace Gateway.Azure.ServiceBus;
+
+/// <summary>
+/// Entity names and ingest tuning of the Service Bus transport. Bound from <c>Gateway:ServiceBus</c>; the
+/// connection itself is the <c>EventBus</c> key (a connection string, or identity settings below it).
+/// </summary>
+public sealed class ServiceBusTransportOptions
+{
+    public const string SectionName = "Gateway:ServiceBus";
+
+    /// <summary>The topic producers send to (and HTTP publish sends to).</summary>
+    public string Topic { get; set; } = "events";
+
+    /// <summary>The durable subscription of <see cref="Topic"/> that every instance consumes competitively.</summary>
+    public string Subscription { get; set; } = "gateway";
+
+    /// <summary>The topic committed events are published to, so that every instance's hub sees them.</summary>
+    public string FanoutTopic { get; set; } = "events-fanout";
+
+    /// <summary>
+    /// A fixed subscription of <see cref="FanoutTopic"/> for this instance. When unset, each instance creates its
+    /// own at start-up, named from its instance id; set it for a single instance or a namespace where the app
+    /// may not create subscriptions.
+    /// </summary>
+    public string? FanoutSubscription { get; set; }
+
+    /// <summary>This instance's id; unset → <c>WEBSITE_INSTANCE_ID</c>, else a GUID made at start-up.</summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>At most this many messages are ingested together (one log append per channel per batch).</summary>
+    public int MaxBatchSize { get; set; } = 100;
+
+    /// <summary>How long one receive waits for the first message before it returns empty and asks again.</summary>
+    public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the locks of one batch are kept alive while its append is slow or retried; past it the batch is
+    /// abandoned and redelivered.
+    /// </summary>
+    public TimeSpan MaxLockRenewalDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
