@@ -24,5 +24,6 @@ public static class IngestMessage
         message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel) ? channel as string : null,
         message.Subject,
         message.Body.ToMemory(),
-        message.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        message.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        message.EnqueuedTime);
 }

@@ -1,7 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Log;
-using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +20,6 @@ public sealed partial class ServiceBusIngestService(
     IEventLog log,
     IOptions<ServiceBusTransportOptions> options,
     ReceiverStatus status,
-    GatewayMetrics metrics,
     TimeProvider time,
     ILogger<ServiceBusIngestService> logger) : BackgroundService
 {
@@ -101,8 +99,7 @@ public sealed partial class ServiceBusIngestService(
             return;
         }
 
-        var now = time.GetUtcNow();
-        await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i], now)));
+        await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
     }
 
     /// <summary>
@@ -135,21 +132,11 @@ public sealed partial class ServiceBusIngestService(
         }
     }
 
-    private Task SettleAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, IngestOutcome outcome, DateTimeOffset now)
-    {
-        switch (outcome.Status)
-        {
-            case IngestStatus.Rejected:
-                // Already logged by the ingestor (once per delivery); the reason travels with the dead letter.
-                metrics.MessageRejected(outcome.Reason!);
-                return SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, outcome.Reason, outcome.Description, CancellationToken.None));
-            case IngestStatus.Committed:
-                metrics.IngestLag(now - message.EnqueuedTime);
-                return SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
-            default:
-                return SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
-        }
-    }
+    private Task SettleAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, IngestOutcome outcome) =>
+        outcome.Status == IngestStatus.Rejected
+            // The ingestor has logged and counted it (once per delivery); the reason travels with the dead letter.
+            ? SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, outcome.Reason, outcome.Description, CancellationToken.None))
+            : SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
 
     private async Task SettleAsync(ServiceBusReceivedMessage message, string action, Func<Task> settle)
     {
