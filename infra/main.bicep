@@ -1,0 +1,178 @@
+// The SSE gateway on Azure: `azd up` provisions this and deploys src/Gateway.Functions to it.
+// Subscription scope, as azd expects: it creates the resource group and everything inside it.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource (one that offers Flex Consumption).')
+param location string
+
+@description('.NET version of the isolated worker (Flex Consumption runtime "dotnet-isolated").')
+@allowed([
+  '8.0'
+  '9.0'
+  '10.0'
+])
+param dotnetVersion string = '10.0'
+
+@description('Memory per Flex Consumption instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Most instances the app scales out to; with httpPerInstanceConcurrency, the most open streams.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Open streams (HTTP requests in flight) per instance before Flex adds one. See functionapp.bicep for the trade-off.')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 500
+
+@description('Instances kept warm (billed while idle at the lower always-ready rate); 0 scales to zero.')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+@description('Name of the event log table.')
+param eventLogTableName string = 'events'
+
+@description('Topic producers publish to.')
+param eventsTopicName string = 'events'
+
+@description('Durable subscription the gateway ingests from.')
+param ingestSubscriptionName string = 'gateway'
+
+@description('Topic committed events are fanned out on to every instance.')
+param fanoutTopicName string = 'events-fanout'
+
+@description('Gateway:Stream:RetryInterval: the reconnection delay sent to clients.')
+param streamRetryInterval string = '00:00:03'
+
+@description('Gateway:Stream:HeartbeatInterval: comment lines on idle streams, well under the front end\'s 230 s idle limit.')
+param streamHeartbeatInterval string = '00:00:15'
+
+@description('Gateway:Stream:MaxDuration: longest stream before a clean end and reconnect; below functionTimeout (30 min on Flex).')
+param streamMaxDuration string = '00:05:00'
+
+@description('Gateway:Retention:MaxAge: how long events stay replayable.')
+param retentionMaxAge string = '1.00:00:00'
+
+@description('Gateway:Retention:MaxEventsPerChannel: newest events kept per channel.')
+@minValue(1)
+param retentionMaxEventsPerChannel int = 10000
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Known before deployment (not a module output), so role assignment names and What-If stay predictable.
+var identityName = 'id-gateway-${resourceToken}'
+var tags = {
+  'azd-env-name': environmentName
+}
+
+resource group 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: group
+  params: {
+    name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: group
+  dependsOn: [identity]
+  params: {
+    workspaceName: 'log-gateway-${resourceToken}'
+    appInsightsName: 'appi-gateway-${resourceToken}'
+    location: location
+    tags: tags
+    identityName: identityName
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: group
+  dependsOn: [identity]
+  params: {
+    name: 'stgw${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: 'app-package-${resourceToken}'
+    eventLogTableName: eventLogTableName
+    identityName: identityName
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: group
+  dependsOn: [identity]
+  params: {
+    name: 'sb-gateway-${resourceToken}'
+    location: location
+    tags: tags
+    eventsTopicName: eventsTopicName
+    ingestSubscriptionName: ingestSubscriptionName
+    fanoutTopicName: fanoutTopicName
+    identityName: identityName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: group
+  params: {
+    name: 'func-gateway-${resourceToken}'
+    planName: 'plan-gateway-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    tableServiceUri: storage.outputs.tableEndpoint
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    dotnetVersion: dotnetVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    alwaysReadyInstances: alwaysReadyInstances
+    gatewaySettings: {
+      Gateway__Stream__RetryInterval: streamRetryInterval
+      Gateway__Stream__HeartbeatInterval: streamHeartbeatInterval
+      Gateway__Stream__MaxDuration: streamMaxDuration
+      Gateway__Retention__MaxAge: retentionMaxAge
+      Gateway__Retention__MaxEventsPerChannel: string(retentionMaxEventsPerChannel)
+      Gateway__Tables__TableName: eventLogTableName
+      Gateway__ServiceBus__Topic: eventsTopicName
+      Gateway__ServiceBus__Subscription: ingestSubscriptionName
+      Gateway__ServiceBus__FanoutTopic: fanoutTopicName
+    }
+  }
+}
+
+// What a producer and a browser need.
+output AZURE_RESOURCE_GROUP string = group.name
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+output STREAM_URL_PATTERN string = 'https://${functionApp.outputs.defaultHostName}/api/channels/{channel}/stream'
+output PUBLISH_URL_PATTERN string = 'https://${functionApp.outputs.defaultHostName}/api/channels/{channel}/events?event={name}'
+output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output SERVICEBUS_TOPIC string = serviceBus.outputs.eventsTopicName
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.name
