@@ -1,0 +1,334 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Types;
+
+namespace Gateway.TestBroker.Entities;
+
+/// <summary>
+/// The messages of one entity (a subscription or its dead-letter queue): available ones in sequence order,
+/// peek-locked ones by lock token, and the attached receivers with their link credit. Deliveries are sent
+/// under the queue's lock so one receiver sees them in sequence order.
+/// </summary>
+internal sealed class EntityQueue(string path, EntitySettings settings, EntityQueue? deadLetterQueue)
+{
+    public static readonly Symbol LockLostCondition = new("com.microsoft:message-lock-lost");
+    static readonly Symbol DeadLetterCondition = new("com.microsoft:dead-letter");
+
+    readonly Lock gate = new();
+    readonly SortedDictionary<long, QueuedMessage> available = [];
+    readonly Dictionary<Guid, MessageLock> locks = [];
+    readonly List<ConsumerSlot> consumers = [];
+    int nextConsumer;
+    long lastSequenceNumber;
+
+    /// <summary>The entity path as the client names it, e.g. <c>events/Subscriptions/gateway</c>.</summary>
+    public string Path { get; } = path;
+
+    public int ActiveCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return available.Count + locks.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a producer's message with the next sequence number of this entity.</summary>
+    public void Enqueue(Message content)
+    {
+        lock (gate)
+        {
+            var queued = new QueuedMessage(content, ++lastSequenceNumber, settings.TimeProvider.GetUtcNow().UtcDateTime);
+            available[queued.SequenceNumber] = queued;
+            PumpLocked();
+        }
+    }
+
+    /// <summary>Adds a dead-lettered message; it keeps its sequence number.</summary>
+    public void EnqueueDeadLettered(QueuedMessage message)
+    {
+        lock (gate)
+        {
+            available[message.SequenceNumber] = message;
+            PumpLocked();
+        }
+    }
+
+    public void AddConsumer(IMessageConsumer consumer)
+    {
+        lock (gate)
+        {
+            consumers.Add(new ConsumerSlot(consumer));
+        }
+    }
+
+    public void RemoveConsumer(IMessageConsumer consumer)
+    {
+        lock (gate)
+        {
+            consumers.RemoveAll(slot => slot.Consumer == consumer);
+        }
+    }
+
+    /// <summary>Applies a flow from the receiver (credit delta), sends what it allows, and answers a drain.</summary>
+    public void OnFlow(IMessageConsumer consumer, int creditDelta, bool draining)
+    {
+        lock (gate)
+        {
+            var slot = consumers.Find(s => s.Consumer == consumer);
+            if (slot is null)
+            {
+                return;
+            }
+
+            // Mirror the link's own bookkeeping (AMQPNetLite zeroes its credit on a flow that does not raise the limit).
+            slot.Credit = creditDelta <= 0 ? 0 : slot.Credit + creditDelta;
+            PumpLocked();
+            if (draining)
+            {
+                // Everything available was sent: answer the drain (the client drains when it closes a receiver) now.
+                slot.Credit = 0;
+                consumer.CompleteDrain();
+            }
+        }
+    }
+
+    /// <summary>Applies a receiver's outcome for a locked message; returns the state to settle the delivery with.</summary>
+    public DeliveryState Settle(Guid lockToken, DeliveryState? state)
+    {
+        QueuedMessage? toDeadLetter = null;
+        DeliveryState reply;
+        lock (gate)
+        {
+            if (!locks.Remove(lockToken, out var held))
+            {
+                return new Rejected { Error = new Error(LockLostCondition) { Description = "The lock on the message was lost (expired, or already settled)." } };
+            }
+
+            var message = held.Message;
+            switch (state)
+            {
+                case Accepted:
+                    reply = new Accepted();
+                    break;
+                case Rejected rejected:
+                    toDeadLetter = DeadLetterFromRejected(message, rejected.Error);
+                    reply = new Rejected();
+                    break;
+                case Modified { UndeliverableHere: true }:
+                    locks[lockToken] = held;
+                    return new Rejected { Error = new Error(ErrorCode.NotImplemented) { Description = "The test broker does not support deferral." } };
+                case Modified modified:
+                    if (modified.MessageAnnotations is { Count: > 0 } changes)
+                    {
+                        message.ModifyApplicationProperties(changes.Select(e => new KeyValuePair<string, object?>(e.Key.ToString()!, e.Value)));
+                    }
+
+                    toDeadLetter = ReturnFailed(message);
+                    reply = new Modified();
+                    break;
+                default:
+                    // Released: the receiver gave the message back without processing it.
+                    available[message.SequenceNumber] = message;
+                    reply = new Released();
+                    break;
+            }
+
+            PumpLocked();
+        }
+
+        MoveToDeadLetter(toDeadLetter);
+        return reply;
+    }
+
+    /// <summary>Extends a lock; null when the lock is gone.</summary>
+    public DateTime? RenewLock(Guid lockToken)
+    {
+        lock (gate)
+        {
+            if (!locks.TryGetValue(lockToken, out var held))
+            {
+                return null;
+            }
+
+            held.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
+            return held.LockedUntilUtc;
+        }
+    }
+
+    public bool HoldsLock(Guid lockToken)
+    {
+        lock (gate)
+        {
+            return locks.ContainsKey(lockToken);
+        }
+    }
+
+    /// <summary>Messages with a sequence number at or above <paramref name="fromSequenceNumber"/>, locked or not, in order.</summary>
+    public IReadOnlyList<QueuedMessage> Peek(long fromSequenceNumber, int count)
+    {
+        lock (gate)
+        {
+            return available.Values.Concat(locks.Values.Select(l => l.Message))
+                .Where(m => m.SequenceNumber >= fromSequenceNumber)
+                .OrderBy(m => m.SequenceNumber)
+                .Take(count)
+                .ToList();
+        }
+    }
+
+    public IReadOnlyList<BrokerMessage> Snapshot()
+    {
+        lock (gate)
+        {
+            return available.Values.Concat(locks.Values.Select(l => l.Message))
+                .OrderBy(m => m.SequenceNumber)
+                .Select(DeliveryMessages.Snapshot)
+                .ToList();
+        }
+    }
+
+    /// <summary>Returns messages whose lock lapsed to the queue (one failed delivery each) and redelivers them.</summary>
+    public void ExpireLocks()
+    {
+        var now = settings.TimeProvider.GetUtcNow().UtcDateTime;
+        var deadLetters = new List<QueuedMessage>();
+        lock (gate)
+        {
+            foreach (var (token, held) in locks.Where(l => l.Value.LockedUntilUtc <= now).ToList())
+            {
+                locks.Remove(token);
+                if (ReturnFailed(held.Message) is { } exhausted)
+                {
+                    deadLetters.Add(exhausted);
+                }
+            }
+
+            PumpLocked();
+        }
+
+        deadLetters.ForEach(MoveToDeadLetter);
+    }
+
+    /// <summary>Counts a failed delivery; returns the message when it must go to the dead-letter queue instead.</summary>
+    QueuedMessage? ReturnFailed(QueuedMessage message)
+    {
+        message.FailedDeliveries++;
+        if (deadLetterQueue is not null && message.Deliveries >= settings.MaxDeliveryCount)
+        {
+            message.MarkDeadLettered(
+                Path,
+                "MaxDeliveryCountExceeded",
+                $"Message could not be consumed after {settings.MaxDeliveryCount} delivery attempts.");
+            return message;
+        }
+
+        available[message.SequenceNumber] = message;
+        return null;
+    }
+
+    QueuedMessage? DeadLetterFromRejected(QueuedMessage message, Error? error)
+    {
+        if (deadLetterQueue is null)
+        {
+            // A dead-letter queue has no dead-letter queue of its own: the message just stays there.
+            available[message.SequenceNumber] = message;
+            return null;
+        }
+
+        string? reason = null;
+        string? description = null;
+        var others = new List<KeyValuePair<string, object?>>();
+        if (error is not null && Equals(error.Condition, DeadLetterCondition) && error.Info is not null)
+        {
+            foreach (var entry in error.Info)
+            {
+                var key = entry.Key.ToString()!;
+                switch (key)
+                {
+                    case "DeadLetterReason":
+                        reason = entry.Value as string;
+                        break;
+                    case "DeadLetterErrorDescription":
+                        description = entry.Value as string;
+                        break;
+                    default:
+                        others.Add(new(key, entry.Value));
+                        break;
+                }
+            }
+        }
+
+        if (others.Count > 0)
+        {
+            message.ModifyApplicationProperties(others);
+        }
+
+        message.MarkDeadLettered(Path, reason, description);
+        return message;
+    }
+
+    void MoveToDeadLetter(QueuedMessage? message)
+    {
+        if (message is not null)
+        {
+            deadLetterQueue?.EnqueueDeadLettered(message);
+        }
+    }
+
+    void PumpLocked()
+    {
+        while (available.Count > 0 && NextConsumerWithCredit() is { } slot)
+        {
+            var message = available.First().Value;
+            available.Remove(message.SequenceNumber);
+            slot.Credit--;
+            message.Deliveries++;
+            try
+            {
+                if (slot.Consumer.SettlesOnSend)
+                {
+                    slot.Consumer.Send(DeliveryMessages.Create(message, null, null));
+                    continue;
+                }
+
+                var token = Guid.NewGuid();
+                var until = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
+                locks[token] = new MessageLock(message, until, slot.Consumer);
+                slot.Consumer.Send(DeliveryMessages.Create(message, token, until));
+            }
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
+            {
+                // The link closed under us: the message was never delivered.
+                locks.Remove(locks.FirstOrDefault(l => l.Value.Message == message).Key);
+                message.Deliveries--;
+                available[message.SequenceNumber] = message;
+                slot.Credit = 0;
+            }
+        }
+    }
+
+    ConsumerSlot? NextConsumerWithCredit()
+    {
+        for (var i = 0; i < consumers.Count; i++)
+        {
+            var slot = consumers[(nextConsumer + i) % consumers.Count];
+            if (slot.Credit > 0)
+            {
+                nextConsumer = (nextConsumer + i + 1) % consumers.Count;
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    sealed class ConsumerSlot(IMessageConsumer consumer)
+    {
+        public IMessageConsumer Consumer { get; } = consumer;
+
+        public int Credit { get; set; }
+    }
+}

@@ -1,0 +1,109 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Listener;
+using Amqp.Types;
+using Gateway.TestBroker.Entities;
+
+namespace Gateway.TestBroker.Protocol;
+
+/// <summary>
+/// Routes every attach: <c>$cbs</c>, <c>entity/$management</c>, producers to topics and receivers on
+/// subscriptions. Each reply carries max-message-size: the client refuses to send on a link without it.
+/// </summary>
+internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMessageSize) : ILinkProcessor
+{
+    const int RequestCredit = 100;
+    const int IngressCredit = 500;
+    static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
+
+    readonly ReplyLinks replies = new();
+    readonly CbsRequests cbs = new();
+
+    public void Process(AttachContext attachContext)
+    {
+        var attach = attachContext.Attach;
+        attach.MaxMessageSize = maxMessageSize;
+        var clientReceives = attach.Role;
+        var address = clientReceives ? (attach.Source as Source)?.Address : (attach.Target as Target)?.Address;
+
+        if (string.Equals(address?.Trim('/'), "$cbs", StringComparison.OrdinalIgnoreCase))
+        {
+            AttachRequestResponse(attachContext, cbs);
+            return;
+        }
+
+        var entity = EntityAddress.Parse(address);
+        if (entity is null)
+        {
+            Refuse(attachContext, ErrorCode.NotFound, $"'{address}' is not an entity address of this broker.");
+            return;
+        }
+
+        if (entity.Management)
+        {
+            if (entities.FindQueue(entity) is { } managed)
+            {
+                AttachRequestResponse(attachContext, new ManagementRequests(managed));
+            }
+            else
+            {
+                Refuse(attachContext, ErrorCode.NotImplemented, $"The test broker has no management node for '{address}'.");
+            }
+
+            return;
+        }
+
+        if (clientReceives)
+        {
+            AttachReceiver(attachContext, entity, address!);
+        }
+        else
+        {
+            AttachProducer(attachContext, entity, address!);
+        }
+    }
+
+    void AttachRequestResponse(AttachContext attachContext, IRequestHandler handler)
+    {
+        if (attachContext.Attach.Role)
+        {
+            replies.Add(((Target)attachContext.Attach.Target).Address, attachContext.Link);
+            attachContext.Complete(new ReplyEndpoint(), 0);
+        }
+        else
+        {
+            attachContext.Complete(new RequestEndpoint(handler, replies), RequestCredit);
+        }
+    }
+
+    void AttachReceiver(AttachContext attachContext, EntityAddress entity, string address)
+    {
+        if ((attachContext.Attach.Source as Source)?.FilterSet?.ContainsKey(SessionFilter) == true)
+        {
+            Refuse(attachContext, ErrorCode.NotImplemented, "The test broker does not implement sessions.");
+            return;
+        }
+
+        if (entities.FindQueue(entity) is not { } queue)
+        {
+            Refuse(attachContext, ErrorCode.NotFound, $"The messaging entity '{address}' could not be found.");
+            return;
+        }
+
+        attachContext.Complete(new DeliveryEndpoint(queue, attachContext.Link), 0);
+    }
+
+    void AttachProducer(AttachContext attachContext, EntityAddress entity, string address)
+    {
+        if (entity.Subscription is not null || entities.FindTopic(entity.Topic) is not { } topic)
+        {
+            Refuse(attachContext, ErrorCode.NotFound, $"The messaging entity '{address}' could not be found.");
+            return;
+        }
+
+        attachContext.Complete(new IngressEndpoint(topic), IngressCredit);
+    }
+
+    static void Refuse(AttachContext attachContext, Symbol condition, string description) =>
+        attachContext.Complete(new Error(condition) { Description = description });
+}

@@ -1,0 +1,52 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Listener;
+using Gateway.TestBroker.Entities;
+
+namespace Gateway.TestBroker.Protocol;
+
+/// <summary>
+/// A receiver's link on a subscription (or its dead-letter queue): sends what the link credit allows and turns the
+/// receiver's dispositions into queue outcomes. Peek-lock dispositions arrive unsettled and are answered settled,
+/// or the client's Complete/Abandon/DeadLetter call never returns.
+/// </summary>
+internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
+{
+    readonly EntityQueue queue;
+    readonly ListenerLink link;
+    volatile bool closed;
+
+    public DeliveryEndpoint(EntityQueue queue, ListenerLink link)
+    {
+        this.queue = queue;
+        this.link = link;
+        // On close the library releases the unsettled deliveries; Service Bus keeps such locks until they expire.
+        link.Closed += (_, _) => closed = true;
+        queue.AddConsumer(this);
+    }
+
+    public bool SettlesOnSend => link.SettleOnSend;
+
+    public void Send(Message message) => link.SendMessage(message);
+
+    public void CompleteDrain() => link.CompleteDrain();
+
+    public override void OnFlow(FlowContext flowContext) =>
+        queue.OnFlow(this, flowContext.Messages, flowContext.Link.IsDraining);
+
+    public override void OnDisposition(DispositionContext dispositionContext)
+    {
+        if (closed || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
+        {
+            return;
+        }
+
+        DeliveryState reply = queue.Settle(lockToken, dispositionContext.DeliveryState);
+        if (!dispositionContext.Settled)
+        {
+            dispositionContext.Link.DisposeMessage(dispositionContext.Message, reply, true);
+        }
+    }
+
+    public override void OnLinkClosed(ListenerLink link, Error error) => queue.RemoveConsumer(this);
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using Amqp;
+using Amqp.Listener;
+
+namespace Gateway.TestBroker.Protocol;
+
+/// <summary>The client's receiving links of request/response nodes, by their address (the requests' reply-to).</summary>
+internal sealed class ReplyLinks
+{
+    readonly ConcurrentDictionary<string, ListenerLink> links = new(StringComparer.Ordinal);
+
+    public void Add(string address, ListenerLink link)
+    {
+        links[address] = link;
+        link.Closed += (_, _) => links.TryRemove(new KeyValuePair<string, ListenerLink>(address, link));
+    }
+
+    public bool TrySend(string? address, Message response)
+    {
+        if (address is null || !links.TryGetValue(address, out var link))
+        {
+            return false;
+        }
+
+        link.SendMessage(response);
+        return true;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Gateway.TestBroker;
+
+/// <summary>Settings of a <see cref="TestServiceBusBroker"/>. Defaults follow Service Bus where it matters to tests.</summary>
+public sealed class TestServiceBusBrokerOptions
+{
+    /// <summary>How long a peek-locked message stays locked before it is redelivered.</summary>
+    public TimeSpan LockDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deliveries after which a message is dead-lettered with reason <c>MaxDeliveryCountExceeded</c>.</summary>
+    public int MaxDeliveryCount { get; init; } = 10;
+
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Largest message the broker accepts; announced on every attach (the client refuses to send without it).</summary>
+    public ulong MaxMessageSize { get; init; } = 1024 * 1024;
+
+    /// <summary>Clock for enqueue times and lock expiry.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (LockDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LockDuration), LockDuration, "The lock duration must be positive.");
+        }
+
+        if (MaxDeliveryCount < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDeliveryCount), MaxDeliveryCount, "The max delivery count must be at least 1.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "The port must be 0 (free port) or a TCP port.");
+        }
+
+        if (MaxMessageSize < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "The max message size must be at least 1 KiB.");
+        }
+    }
+}
