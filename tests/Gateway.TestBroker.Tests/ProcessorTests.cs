@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Azure.Messaging.ServiceBus;
+
+namespace Gateway.TestBroker.Tests;
+
+public sealed class ProcessorTests
+{
+    [Theory(Timeout = 30_000)]
+    [InlineData(0)]
+    [InlineData(20)]
+    public async Task Processor_receives_and_completes_every_message(int prefetchCount)
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var processor = fixture.Client.CreateProcessor(BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusProcessorOptions
+        {
+            PrefetchCount = prefetchCount,
+            MaxConcurrentCalls = 2,
+        });
+        var bodies = new ConcurrentBag<string>();
+        var allSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        processor.ProcessMessageAsync += args =>
+        {
+            bodies.Add(args.Message.Body.ToString());
+            if (bodies.Count == 20)
+            {
+                allSeen.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        processor.ProcessErrorAsync += args => Task.CompletedTask;
+        await processor.StartProcessingAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await sender.SendMessageAsync(new ServiceBusMessage($"m{i}"));
+        }
+
+        await allSeen.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        await processor.StopProcessingAsync();
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"m{i}").Order(), bodies.Order());
+        await WaitUntil(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+    }
+
+    [Fact(Timeout = 45_000)]
+    public async Task Processor_resumes_after_the_broker_restarts()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(2) });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var processor = fixture.Client.CreateProcessor(BrokerFixture.Topic, BrokerFixture.Subscription);
+        var bodies = new ConcurrentQueue<string>();
+        processor.ProcessMessageAsync += args =>
+        {
+            bodies.Enqueue(args.Message.Body.ToString());
+            return Task.CompletedTask;
+        };
+        processor.ProcessErrorAsync += args => Task.CompletedTask;
+        await processor.StartProcessingAsync();
+        await sender.SendMessageAsync(new ServiceBusMessage("before"));
+        await WaitUntil(() => bodies.Contains("before"));
+
+        fixture.Broker.Stop();
+        // The outage is real: nothing reaches the broker while it is stopped.
+        await Assert.ThrowsAsync<ServiceBusException>(() => sender.SendMessageAsync(new ServiceBusMessage("during")));
+        fixture.Broker.Start();
+        await sender.SendMessageAsync(new ServiceBusMessage("after"));
+
+        await WaitUntil(() => bodies.Contains("after"), TimeSpan.FromSeconds(30));
+        await processor.StopProcessingAsync();
+        Assert.Equal(["before", "after"], bodies);
+        await WaitUntil(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        using var expiry = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(50, expiry.Token);
+        }
+    }
+}

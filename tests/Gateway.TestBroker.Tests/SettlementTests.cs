@@ -1,0 +1,111 @@
+using Azure.Messaging.ServiceBus;
+
+namespace Gateway.TestBroker.Tests;
+
+public sealed class SettlementTests
+{
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact(Timeout = 30_000)]
+    public async Task Abandoned_message_is_redelivered_with_a_higher_delivery_count()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("retry me"));
+
+        var first = await receiver.ReceiveMessageAsync(Wait);
+        await receiver.AbandonMessageAsync(first, new Dictionary<string, object> { ["attempt"] = 1 });
+        var second = await receiver.ReceiveMessageAsync(Wait);
+
+        Assert.Equal(first.SequenceNumber, second.SequenceNumber);
+        Assert.Equal(1, first.DeliveryCount);
+        Assert.Equal(2, second.DeliveryCount);
+        Assert.Equal(1, second.ApplicationProperties["attempt"]);
+        Assert.NotEqual(first.LockToken, second.LockToken);
+        await receiver.CompleteMessageAsync(second);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Dead_lettered_message_carries_its_reason_to_the_dead_letter_queue()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await using var deadLetters = fixture.Client.CreateReceiver(
+            BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        await sender.SendMessageAsync(new ServiceBusMessage("poison") { Subject = "bad" });
+
+        var received = await receiver.ReceiveMessageAsync(Wait);
+        await receiver.DeadLetterMessageAsync(received, "NoChannel", "The application property 'channel' is missing.");
+
+        var dead = await deadLetters.ReceiveMessageAsync(Wait);
+        Assert.Equal("poison", dead.Body.ToString());
+        Assert.Equal("NoChannel", dead.DeadLetterReason);
+        Assert.Equal("The application property 'channel' is missing.", dead.DeadLetterErrorDescription);
+        Assert.Equal(received.SequenceNumber, dead.SequenceNumber);
+        await deadLetters.CompleteMessageAsync(dead);
+
+        Assert.Equal(0, fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription));
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Message_is_dead_lettered_after_max_delivery_count()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { MaxDeliveryCount = 2 });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("flaky"));
+
+        await receiver.AbandonMessageAsync(await receiver.ReceiveMessageAsync(Wait));
+        await receiver.AbandonMessageAsync(await receiver.ReceiveMessageAsync(Wait));
+
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(300)));
+        var dead = Assert.Single(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+        Assert.Equal("MaxDeliveryCountExceeded", dead.DeadLetterReason);
+        Assert.Equal("flaky", System.Text.Encoding.UTF8.GetString(dead.Body.Span));
+        Assert.Equal(2, dead.DeliveryCount);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Message_whose_lock_expires_is_redelivered()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("slow"));
+
+        var first = await receiver.ReceiveMessageAsync(Wait);
+        var second = await receiver.ReceiveMessageAsync(Wait);
+
+        Assert.NotNull(second);
+        Assert.Equal(first.SequenceNumber, second.SequenceNumber);
+        Assert.Equal(2, second.DeliveryCount);
+        var lockLost = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.CompleteMessageAsync(first));
+        Assert.Equal(ServiceBusFailureReason.MessageLockLost, lockLost.Reason);
+        await receiver.CompleteMessageAsync(second);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Renewed_lock_outlives_the_lock_duration()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(2) });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("long work"));
+
+        var received = await receiver.ReceiveMessageAsync(Wait);
+        var lockedUntil = received.LockedUntil;
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await receiver.RenewMessageLockAsync(received);
+        }
+
+        Assert.True(received.LockedUntil > lockedUntil);
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(200)));
+        await receiver.CompleteMessageAsync(received);
+        Assert.Equal(0, fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+}
