@@ -73,6 +73,51 @@ public sealed class ProcessorTests
         await WaitUntil(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Processor_renews_the_lock_of_a_slow_message()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var processor = fixture.Client.CreateProcessor(BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusProcessorOptions
+        {
+            MaxAutoLockRenewalDuration = TimeSpan.FromSeconds(30),
+        });
+        var deliveries = new ConcurrentQueue<int>();
+        processor.ProcessMessageAsync += async args =>
+        {
+            deliveries.Enqueue(args.Message.DeliveryCount);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        };
+        processor.ProcessErrorAsync += args => Task.CompletedTask;
+        await processor.StartProcessingAsync();
+
+        await sender.SendMessageAsync(new ServiceBusMessage("slow"));
+        await WaitUntil(() => !deliveries.IsEmpty && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+        await processor.StopProcessingAsync();
+
+        // Three lock durations of work, one delivery: the processor's renewals kept the lock.
+        Assert.Equal([1], deliveries);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Message_in_flight_during_an_outage_is_redelivered_after_its_lock_expires()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("in flight"));
+        var first = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
+
+        fixture.Broker.Stop();
+        fixture.Broker.Start();
+
+        await Assert.ThrowsAsync<ServiceBusException>(() => receiver.CompleteMessageAsync(first));
+        var again = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(first.SequenceNumber, again.SequenceNumber);
+        Assert.Equal(2, again.DeliveryCount);
+        await receiver.CompleteMessageAsync(again);
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
     {
         using var expiry = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));

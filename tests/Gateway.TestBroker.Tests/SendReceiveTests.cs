@@ -94,6 +94,21 @@ public sealed class SendReceiveTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Receive_and_delete_removes_the_message_when_it_is_sent()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(
+            BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        await sender.SendMessageAsync(new ServiceBusMessage("once"));
+
+        var received = await receiver.ReceiveMessageAsync(Wait);
+
+        Assert.Equal("once", received.Body.ToString());
+        Assert.Equal(0, fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Unknown_entity_is_reported_as_not_found()
     {
         await using var fixture = await BrokerFixture.StartAsync();
