@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Gateway.Core.Events;
+using Gateway.Core.Log;
+using Gateway.Core.Options;
+using Gateway.Functions.Functions;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Functions.Tests;
+
+/// <summary>The function classes over HTTP through a real ASP.NET Core pipeline (see <see cref="FunctionsTestHost"/>).</summary>
+public sealed class FunctionsPipelineTests : IAsyncLifetime
+{
+    // host.json says 6 s; minus a 3 s margin, streams last 3 s (no jitter, so the end is predictable).
+    private const string FunctionTimeout = "00:00:06";
+    private static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan DerivedDeadline = TimeSpan.FromSeconds(3);
+
+    private readonly string _channel = "fn-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+    private FunctionsTestHost _host = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await FunctionsTestHost.StartAsync(FunctionTimeout, Settings());
+        _client = _host.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _host.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    [Fact]
+    public async Task Stream_receives_events_published_through_Publish_and_ends_at_the_derived_deadline_with_retry_last()
+    {
+        Assert.Equal(DerivedDeadline, _host.Services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
+
+        var started = Stopwatch.StartNew();
+        using var response = await OpenStreamAsync(lastEventId: null);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+        using var reader = new SseFrameReader(await response.Content.ReadAsStreamAsync(_timeout.Token));
+
+        var opening = await reader.ReadUntilAsync(f => f.IsComment, _timeout.Token);
+        Assert.Equal("retry: 1000", Assert.Single(opening[0].Lines));
+
+        foreach (var data in new[] { "one", "two", "three" })
+        {
+            await PublishAsync(data);
+        }
+
+        var rest = await reader.ReadToEndAsync(_timeout.Token);
+        var elapsed = started.Elapsed;
+
+        var events = rest.Where(f => f.IsEvent).ToList();
+        Assert.Equal(["one", "two", "three"], events.Select(e => e.Data));
+        Assert.All(events, e => Assert.Equal("note", e.Event));
+        Assert.Equal([1L, 2L, 3L], events.Select(e => Position(e).Offset));
+
+        // A clean end: the last frame tells the client when to reconnect, and it came at the derived deadline,
+        // before the host's functionTimeout would have cancelled the invocation.
+        Assert.True(rest[^1].IsRetryOnly, $"The last frame is '{string.Join(" | ", rest[^1].Lines)}', not retry:.");
+        Assert.InRange(elapsed, DerivedDeadline - TimeSpan.FromMilliseconds(200), HostTimeout);
+    }
+
+    [Fact]
+    public async Task Reconnect_with_Last_Event_ID_resumes_without_loss_or_duplicate()
+    {
+        var received = new List<SseFrame>();
+        using (var first = await OpenStreamAsync(lastEventId: null))
+        using (var reader = new SseFrameReader(await first.Content.ReadAsStreamAsync(_timeout.Token)))
+        {
+            await reader.ReadUntilAsync(f => f.IsComment, _timeout.Token);
+            await PublishAsync("one");
+            await PublishAsync("two");
+            received.AddRange((await reader.ReadUntilAsync(f => f.Data == "two", _timeout.Token)).Where(f => f.IsEvent));
+
+            // Published while the client is still connected but no longer reading: it must come on the reconnect.
+            await PublishAsync("three");
+        }
+
+        await PublishAsync("four");
+        using (var second = await OpenStreamAsync(lastEventId: received[^1].Id))
+        using (var reader = new SseFrameReader(await second.Content.ReadAsStreamAsync(_timeout.Token)))
+        {
+            received.AddRange((await reader.ReadUntilAsync(f => f.Data == "four", _timeout.Token)).Where(f => f.IsEvent));
+            await PublishAsync("five");
+            var rest = await reader.ReadToEndAsync(_timeout.Token);
+            received.AddRange(rest.Where(f => f.IsEvent));
+            Assert.True(rest[^1].IsRetryOnly);
+        }
+
+        Assert.Equal(["one", "two", "three", "four", "five"], received.Select(e => e.Data));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], received.Select(e => Position(e).Offset));
+        Assert.Single(received.Select(e => Position(e).Epoch).Distinct());
+    }
+
+    [Fact]
+    public async Task Publish_rejects_an_invalid_event_name_with_a_problem()
+    {
+        using var content = new StringContent("x", Encoding.UTF8, "text/plain");
+        using var response = await _client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=", UriKind.Relative), content, _timeout.Token);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Health_reports_the_log_and_the_bus()
+    {
+        using var response = await _client.GetAsync(new Uri("/api/health", UriKind.Relative), _timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_timeout.Token));
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.True(body.RootElement.GetProperty("checks").TryGetProperty("log", out _));
+        Assert.True(body.RootElement.GetProperty("checks").TryGetProperty("bus", out _));
+    }
+
+    [Fact]
+    public async Task Retention_timer_applies_the_logs_retention_policy()
+    {
+        var settings = Settings();
+        settings["Gateway:Retention:MaxAge"] = "00:00:01";
+        await using var host = await FunctionsTestHost.StartAsync(FunctionTimeout, settings);
+        using var client = host.CreateClient();
+        var log = host.Services.GetRequiredService<IEventLog>();
+
+        await PublishAsync(client, "old");
+        await WaitForHeadAsync(log, 1);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), _timeout.Token);
+        await PublishAsync(client, "recent");
+        await WaitForHeadAsync(log, 2);
+
+        var function = ActivatorUtilities.CreateInstance<RetentionFunction>(host.Services);
+        await function.RunAsync(new TimerInfo(), _timeout.Token);
+
+        var kept = new List<ChannelEvent>();
+        await foreach (var e in log.ReadAfterAsync(_channel, 0, _timeout.Token))
+        {
+            kept.Add(e);
+        }
+
+        Assert.Equal([2L], kept.Select(e => e.Offset));
+    }
+
+    private static Dictionary<string, string?> Settings() => new()
+    {
+        ["Gateway:Functions:SafetyMargin"] = "00:00:03",
+        ["Gateway:Stream:DeadlineJitter"] = "00:00:00",
+        ["Gateway:Stream:RetryInterval"] = "00:00:01",
+    };
+
+    private async Task<HttpResponseMessage> OpenStreamAsync(string? lastEventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/channels/{_channel}/stream", UriKind.Relative));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response;
+    }
+
+    private Task PublishAsync(string data) => PublishAsync(_client, data);
+
+    private async Task PublishAsync(HttpClient client, string data)
+    {
+        using var content = new StringContent(data, Encoding.UTF8, "text/plain");
+        using var response = await client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=note", UriKind.Relative), content, _timeout.Token);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private async Task WaitForHeadAsync(IEventLog log, long offset)
+    {
+        while ((await log.GetHeadAsync(_channel, _timeout.Token)).Offset < offset)
+        {
+            await Task.Delay(20, _timeout.Token);
+        }
+    }
+
+    private static EventPosition Position(SseFrame frame)
+    {
+        Assert.True(EventPosition.TryParse(frame.Id, out var position, out var error), error);
+        return position;
+    }
+}
