@@ -5,7 +5,8 @@ using Microsoft.Playwright;
 namespace Gateway.BrowserTests;
 
 /// <summary>The demo page at <c>/</c>, used as a person would: it connects, shows events and publishes through its form.</summary>
-public sealed class DemoPageTests
+[Collection(BrowserCollection.Name)]
+public sealed class DemoPageTests(Chromium chromium)
 {
     // When set, the test leaves a screenshot of the demo page there, for a person to look at.
     private const string ScreenshotDirectoryVariable = "GATEWAY_BROWSER_SCREENSHOTS";
@@ -14,8 +15,8 @@ public sealed class DemoPageTests
     public async Task The_demo_page_connects_shows_published_events_and_publishes_through_its_form()
     {
         await using var gateway = await BrowserGateway.StartAsync();
-        await using var chromium = await Chromium.LaunchAsync();
-        var page = await chromium.OpenAsync(gateway.BaseAddress);
+        await using var browser = await chromium.NewSessionAsync();
+        var page = await browser.OpenAsync(gateway.BaseAddress);
 
         // The page connects to its default channel "demo" on load.
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("open", new() { Timeout = Waits.Milliseconds(Waits.Browser) });

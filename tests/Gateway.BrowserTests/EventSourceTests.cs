@@ -3,14 +3,15 @@ using Gateway.BrowserTests.Infrastructure;
 namespace Gateway.BrowserTests;
 
 /// <summary>A real browser's <c>EventSource</c> against the real embedded gateway.</summary>
-public sealed class EventSourceTests
+[Collection(BrowserCollection.Name)]
+public sealed class EventSourceTests(Chromium chromium)
 {
     [Fact]
     public async Task Events_published_over_http_arrive_in_the_page_with_data_event_name_and_id()
     {
         await using var gateway = await BrowserGateway.StartAsync();
-        await using var chromium = await Chromium.LaunchAsync();
-        var page = new TestPage(await chromium.OpenAsync(gateway.TestPage("browser-basic", "greeting")));
+        await using var browser = await chromium.NewSessionAsync();
+        var page = new TestPage(await browser.OpenAsync(gateway.TestPage("browser-basic", "greeting")));
         await page.UntilOpensAsync(1, Waits.Browser);
 
         await gateway.PublishAsync("browser-basic", "hello");
@@ -38,8 +39,8 @@ public sealed class EventSourceTests
             ("Gateway:Stream:MaxDuration", "00:00:02"),
             ("Gateway:Stream:DeadlineJitter", "00:00:00"),
             ("Gateway:Stream:RetryInterval", "00:00:00.200"));
-        await using var chromium = await Chromium.LaunchAsync();
-        var page = new TestPage(await chromium.OpenAsync(gateway.TestPage(channel)));
+        await using var browser = await chromium.NewSessionAsync();
+        var page = new TestPage(await browser.OpenAsync(gateway.TestPage(channel)));
         await page.UntilOpensAsync(1, Waits.Browser);
 
         // About 7 s of steady publishing spans at least three 2-second stream deadlines.
@@ -51,7 +52,7 @@ public sealed class EventSourceTests
         }
 
         await page.UntilReceivedAsync(published, Waits.Browser);
-        Assert.True(await page.OpensAsync() >= 3, $"the page opened its stream {await page.OpensAsync()} times; expected at least 3. {chromium.ConsoleText}");
+        Assert.True(await page.OpensAsync() >= 3, $"the page opened its stream {await page.OpensAsync()} times; expected at least 3. {browser.ConsoleText}");
 
         // One more reconnect after the last event: had the browser resumed from a wrong id, it would replay old
         // events now, before the final one, which is therefore the last thing to wait for.
