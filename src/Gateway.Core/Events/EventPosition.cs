@@ -62,7 +62,9 @@ public readonly record struct EventPosition(string Epoch, long Offset)
         }
 
         var digits = text.AsSpan(dash + 1);
+        // Only ASCII digits: long.TryParse alone also accepts trailing NULs ("1\0") and would misread them.
         if (digits.Length > 19
+            || digits.ContainsAnyExceptInRange('0', '9')
             || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
             error = $"The event id '{Truncate(text)}' has an invalid offset: a non-negative decimal integer is expected.";

@@ -1,0 +1,124 @@
+using System.Net.Sockets;
+using System.Text;
+using Gateway.Core.Hub;
+using Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Http;
+
+/// <summary>
+/// A client that stops reading cannot hold the server's memory: its queue overflows, its stream is ended and its
+/// connection closed, while a healthy client on the same channel receives every event.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class SlowConsumerTests(ITestOutputHelper output)
+{
+    private const string Channel = "busy";
+    private const int EventBytes = 60_000;
+    private const int Events = 400;
+
+    // The publisher stays at most this many events ahead of the healthy client, so only the stalled one overflows.
+    private const int Window = 8;
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_cut_off_and_a_healthy_one_misses_nothing()
+    {
+        await using var host = await GatewayHost.StartAsync(
+            ("Gateway:Stream:QueueCapacity", "32"),
+            ("Gateway:Stream:EndGracePeriod", "00:00:01"),
+            ("Gateway:Retention:MaxEventsPerChannel", "100"));
+        var endReasons = new List<StreamEndReason>();
+        host.Hub.Ended += (_, reason) =>
+        {
+            lock (endReasons)
+            {
+                endReasons.Add(reason);
+            }
+        };
+
+        await using var healthy = await host.OpenStreamAsync(Channel, recordRaw: false);
+        await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the healthy client to subscribe");
+        using var stalled = await ConnectWithoutReadingAsync(host);
+        await Waits.UntilAsync(() => host.Hub.SubscriberCount == 2, Waits.Item, "the stalled client to subscribe");
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var workingSetBefore = Environment.WorkingSet;
+
+        using var credit = new SemaphoreSlim(Window);
+        var received = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            while (received.Count == 0 || received[^1] < Events)
+            {
+                var item = await healthy.NextAsync();
+                Assert.Equal(EventBytes, item.Data.Length);
+                received.Add(SseIds.Offset(item));
+                credit.Release();
+            }
+        });
+
+        for (var i = 1; i <= Events; i++)
+        {
+            Assert.True(await credit.WaitAsync(Waits.Item), $"the healthy client stalled before event {i}");
+            var payload = new byte[EventBytes];
+            payload.AsSpan().Fill((byte)('a' + (i % 26)));
+            await host.PublishAsync(Channel, payload);
+        }
+
+        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stalled client to leave the hub");
+        var drained = await DrainUntilClosedAsync(stalled);
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var workingSetAfter = Environment.WorkingSet;
+
+        output.WriteLine($"stalled client: {drained:N0} bytes buffered before the server closed it; {Events} x {EventBytes:N0} B published");
+        output.WriteLine($"managed heap {memoryBefore / 1024:N0} KiB -> {memoryAfter / 1024:N0} KiB; working set {workingSetBefore / 1048576:N0} MiB -> {workingSetAfter / 1048576:N0} MiB");
+
+        Assert.Equal(Enumerable.Range(1, Events).Select(i => (long)i), received);
+        lock (endReasons)
+        {
+            Assert.Equal([StreamEndReason.SlowConsumer], endReasons);
+        }
+
+        Assert.True(drained < (long)Events * EventBytes, $"the stalled client was sent everything ({drained:N0} bytes)");
+
+        // A sanity bound, not a measurement: the log keeps at most ~110 events (data and cached frame, ~13 MB)
+        // while 24 MB went through.
+        Assert.True(memoryAfter - memoryBefore < 48L * 1024 * 1024, $"managed heap grew by {(memoryAfter - memoryBefore) / 1024:N0} KiB");
+    }
+
+    /// <summary>A raw connection with a small receive window that sends the GET and then never reads.</summary>
+    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayHost host)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        using var timeout = new CancellationTokenSource(Waits.Request);
+        await socket.ConnectAsync(host.EndPoint, timeout.Token);
+        var request = $"GET {GatewayHost.StreamPath(Channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
+        return socket;
+    }
+
+    /// <summary>Reads what the server had sent until it closes the connection (FIN or RST); returns the byte count.</summary>
+    private static async Task<long> DrainUntilClosedAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(Waits.Item);
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                if (n == 0)
+                {
+                    return total;
+                }
+
+                total += n;
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return total;
+        }
+    }
+}
