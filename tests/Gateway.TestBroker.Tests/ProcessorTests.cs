@@ -59,7 +59,8 @@ public sealed class ProcessorTests
         processor.ProcessErrorAsync += args => Task.CompletedTask;
         await processor.StartProcessingAsync();
         await sender.SendMessageAsync(new ServiceBusMessage("before"));
-        await WaitUntil(() => bodies.Contains("before"));
+        await WaitUntil(() => bodies.Contains("before")
+            && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
 
         fixture.Broker.Stop();
         // The outage is real: nothing reaches the broker while it is stopped.

@@ -49,8 +49,6 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
     public string ConnectionString =>
         $"Endpoint=sb://localhost:{Port};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;";
 
-    public bool IsRunning => listener.IsRunning;
-
     /// <summary>Starts a broker listening on 127.0.0.1 (a free port unless <see cref="TestServiceBusBrokerOptions.Port"/> is set).</summary>
     public static Task<TestServiceBusBroker> StartAsync(TestServiceBusBrokerOptions? options = null)
     {

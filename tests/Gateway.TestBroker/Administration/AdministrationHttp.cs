@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Xml;
 
 namespace Gateway.TestBroker.Administration;
 
@@ -17,7 +18,16 @@ internal sealed class AdministrationHttp(AtomAdministration atom)
         var buffered = new List<byte>(prefix);
         while (await ReadRequestAsync(stream, buffered, cancellationToken).ConfigureAwait(false) is { } request)
         {
-            var response = atom.Handle(request);
+            HttpResponse response;
+            try
+            {
+                response = atom.Handle(request);
+            }
+            catch (Exception ex) when (ex is XmlException or FormatException or OverflowException)
+            {
+                response = new HttpResponse(400);
+            }
+
             await stream.WriteAsync(response.Encode(), cancellationToken).ConfigureAwait(false);
         }
     }

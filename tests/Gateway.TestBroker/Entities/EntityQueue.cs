@@ -158,14 +158,6 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
         }
     }
 
-    public bool HoldsLock(Guid lockToken)
-    {
-        lock (gate)
-        {
-            return locks.ContainsKey(lockToken);
-        }
-    }
-
     /// <summary>Messages with a sequence number at or above <paramref name="fromSequenceNumber"/>, locked or not, in order.</summary>
     public IReadOnlyList<QueuedMessage> Peek(long fromSequenceNumber, int count)
     {
@@ -296,7 +288,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
 
                 var token = Guid.NewGuid();
                 var until = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
-                locks[token] = new MessageLock(message, until, slot.Consumer);
+                locks[token] = new MessageLock(message, until);
                 slot.Consumer.Send(DeliveryMessages.Create(message, token, until));
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)

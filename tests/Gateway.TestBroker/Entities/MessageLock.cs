@@ -1,11 +1,9 @@
 namespace Gateway.TestBroker.Entities;
 
-/// <summary>A peek-lock held on a message: until when, and by which receiver (null when taken over management).</summary>
-internal sealed class MessageLock(QueuedMessage message, DateTime lockedUntilUtc, IMessageConsumer? holder)
+/// <summary>A peek-lock held on a message, until a time that renewals move on.</summary>
+internal sealed class MessageLock(QueuedMessage message, DateTime lockedUntilUtc)
 {
     public QueuedMessage Message { get; } = message;
 
     public DateTime LockedUntilUtc { get; set; } = lockedUntilUtc;
-
-    public IMessageConsumer? Holder { get; } = holder;
 }

@@ -23,17 +23,6 @@ internal sealed class BrokerListener(AcceptedTransports amqp, AdministrationHttp
 
     public int Port { get; private set; }
 
-    public bool IsRunning
-    {
-        get
-        {
-            lock (gate)
-            {
-                return listenSocket is not null;
-            }
-        }
-    }
-
     /// <summary>Binds 127.0.0.1 on <paramref name="port"/> (0: a free port, kept for later restarts).</summary>
     public void Start(int port)
     {
