@@ -23,14 +23,30 @@ public sealed partial class ServiceBusIngestService(
     TimeProvider time,
     ILogger<ServiceBusIngestService> logger) : BackgroundService
 {
-    // Cancelled when the host's shutdown timeout runs out: the batch in hand is then abandoned, not finished.
+    // Bounds the wait for the abandon of an unfinished batch once the host has stopped waiting for it.
+    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(2);
+
+    // Cancelled when the host stops waiting for this service: the batch in hand is then abandoned, not finished.
     private readonly CancellationTokenSource _abort = new();
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Stopping ends receiving at once; the batch in hand may finish until the host gives up waiting.
-        await using var registration = cancellationToken.Register(_abort.Cancel);
+        // Stopping ends receiving at once; the batch in hand may finish while the host waits (base.StopAsync
+        // returns when it is done or the host's shutdown timeout has run out).
         await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false } running)
+        {
+            // Out of time: give the messages back now rather than when their locks lapse.
+            await _abort.CancelAsync();
+            try
+            {
+                await running.WaitAsync(AbandonWait, time, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // The locks lapse instead; the messages are redelivered all the same.
+            }
+        }
     }
 
     public override void Dispose()

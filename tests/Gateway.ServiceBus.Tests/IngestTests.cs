@@ -1,0 +1,151 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using Azure.Messaging.ServiceBus;
+using Gateway.Core.Bus;
+using Gateway.Core.Events;
+using Gateway.ServiceBus.Tests.Infrastructure;
+using Gateway.TestBroker;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.ServiceBus.Tests;
+
+/// <summary>Producer → test broker → ingest (real client, real server host) → log → fan-out → SSE.</summary>
+public sealed class IngestTests
+{
+    [Fact]
+    public async Task A_message_sent_with_the_sdk_reaches_an_sse_stream()
+    {
+        await using var bus = await BusEnvironment.StartAsync();
+        bus.Broker.CreateSubscription(BusEnvironment.FanoutTopic, "fixed-fanout");
+        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: ("Gateway:ServiceBus:FanoutSubscription", "fixed-fanout"));
+        await using var stream = await gateway.OpenStreamAsync("orders");
+
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event("orders", "{\"id\":1}", "created"));
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event("orders", "plain"));
+
+        var first = await stream.NextAsync();
+        var second = await stream.NextAsync();
+        Assert.Equal(("created", "{\"id\":1}", 1L), (first.EventType, first.Data, SseIds.Offset(first)));
+        Assert.Equal(("message", "plain", 2L), (second.EventType, second.Data, SseIds.Offset(second)));
+    }
+
+    [Fact]
+    public async Task Http_publish_goes_through_the_ingest_topic()
+    {
+        await using var bus = await BusEnvironment.StartAsync();
+        bus.Broker.CreateSubscription(BusEnvironment.Topic, "audit");
+        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString);
+        await using var stream = await gateway.OpenStreamAsync("news");
+
+        await gateway.PublishAsync("news", "hello", "greeting");
+
+        var item = await stream.NextAsync();
+        Assert.Equal(("greeting", "hello", 1L), (item.EventType, item.Data, SseIds.Offset(item)));
+
+        // The same message, as a second subscription of the topic saw it: the producer contract.
+        await using var audit = bus.Client.CreateReceiver(BusEnvironment.Topic, "audit");
+        var copy = await audit.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(copy);
+        Assert.Equal("greeting", copy.Subject);
+        Assert.Equal("news", copy.ApplicationProperties["channel"]);
+        Assert.Equal("hello", copy.Body.ToString());
+    }
+
+    [Fact]
+    public async Task Invalid_messages_are_dead_lettered_with_the_reason_and_never_block_the_channel()
+    {
+        await using var bus = await BusEnvironment.StartAsync();
+        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: ("Gateway:Events:MaxDataBytes", "1024"));
+        await using var stream = await gateway.OpenStreamAsync("feed");
+
+        ServiceBusMessage[] messages =
+        [
+            Named("ok-1", BusEnvironment.Event("feed", "first")),
+            Named("no-channel", BusEnvironment.Event(null, "orphan")),
+            Named("bad-channel", BusEnvironment.Event("feed!", "x")),
+            Named("bad-utf8", BusEnvironment.Event("feed", [0xC3, 0x28])),
+            Named("too-large", BusEnvironment.Event("feed", new string('x', 2000))),
+            Named("crlf-subject", BusEnvironment.Event("feed", "x", "evil\r\nid: 9")),
+            Named("ok-2", BusEnvironment.Event("feed", "second")),
+        ];
+        foreach (var message in messages)
+        {
+            await bus.Producer.SendMessageAsync(message);
+        }
+
+        var first = await stream.NextAsync();
+        var second = await stream.NextAsync();
+        Assert.Equal([("first", 1L), ("second", 2L)], [(first.Data, SseIds.Offset(first)), (second.Data, SseIds.Offset(second))]);
+
+        var deadLetters = (await bus.ReceiveDeadLettersAsync(5)).ToDictionary(m => m.MessageId);
+        AssertDeadLetter(deadLetters["no-channel"], EventIngestor.InvalidChannel, "empty");
+        AssertDeadLetter(deadLetters["bad-channel"], EventIngestor.InvalidChannel, "'!'");
+        AssertDeadLetter(deadLetters["bad-utf8"], EventIngestor.InvalidData, "UTF-8");
+        AssertDeadLetter(deadLetters["too-large"], EventIngestor.InvalidData, "2000 bytes");
+        AssertDeadLetter(deadLetters["crlf-subject"], EventIngestor.InvalidEventName, "CR, LF");
+    }
+
+    [Fact]
+    public async Task A_redelivery_after_a_failure_before_complete_is_not_appended_twice()
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(5) });
+        var stuck = new StuckFanout();
+
+        // Instance A appends, then hangs in fan-out (as if it died there) and is stopped: its batch is abandoned.
+        await using var a = await BusGatewayHost.StartAsync(bus.ConnectionString, configure: s => s.AddSingleton<IEventFanout>(stuck));
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "once"));
+        await stuck.Reached.WaitAsync(Waits.Item);
+        Assert.Equal(1, (await a.Log.GetHeadAsync("ledger", CancellationToken.None)).Offset);
+        await a.StopAsync(TimeSpan.FromSeconds(1));
+
+        // Instance B, on the same log, gets the redelivery: the dedupe marker keeps it from a second append.
+        await using var b = await BusGatewayHost.StartAsync(bus.ConnectionString, sharedLog: a.InMemoryLog);
+        await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "the redelivery to be settled");
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "next"));
+
+        var epoch = (await b.Log.GetHeadAsync("ledger", CancellationToken.None)).Epoch;
+        await using var stream = await b.OpenStreamAsync("ledger", $"{epoch}-0");
+        var items = new[] { await stream.NextAsync(), await stream.NextAsync() };
+        Assert.Equal([("once", 1L), ("next", 2L)], items.Select(i => (i.Data, SseIds.Offset(i))));
+        var log = new List<string>();
+        await foreach (var e in b.Log.ReadAfterAsync("ledger", 0, CancellationToken.None))
+        {
+            log.Add(Encoding.UTF8.GetString(e.Data.Span));
+        }
+
+        Assert.Equal(["once", "next"], log);
+        Assert.Equal(1, stuck.Calls);
+        Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
+    }
+
+    private static ServiceBusMessage Named(string id, ServiceBusMessage message)
+    {
+        message.MessageId = id;
+        return message;
+    }
+
+    private static void AssertDeadLetter(ServiceBusReceivedMessage message, string reason, string descriptionPart)
+    {
+        Assert.Equal(reason, message.DeadLetterReason);
+        Assert.Contains(descriptionPart, message.DeadLetterErrorDescription, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fan-out that never finishes (until cancelled): the instance fails between append and complete.</summary>
+    private sealed class StuckFanout : IEventFanout
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public Task Reached => _reached.Task;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async Task PublishAsync(IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            _reached.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
