@@ -18,7 +18,15 @@ public static class GatewayTransportExtensions
     /// </summary>
     public static IServiceCollection AddGatewayTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddInMemoryEventLog();
+        if (configuration.HasTableEventLog())
+        {
+            services.AddTableEventLog(configuration);
+        }
+        else
+        {
+            services.AddInMemoryEventLog();
+        }
+
         var eventBus = configuration.GetSection(EventBusConnection);
         if (eventBus.Exists())
         {

@@ -1,0 +1,287 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using Gateway.Core.Events;
+using Gateway.Core.Log;
+using Gateway.Core.Options;
+using Gateway.Core.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Azure.Tables;
+
+/// <summary>
+/// The durable log: one partition per channel in one table (layout in <see cref="TableRowKeys"/>). Appends are
+/// insert-only entity-group transactions, so concurrent writers on any number of instances agree on contiguous
+/// offsets without a leader: the loser of an offset race gets 409 on an event row, re-reads the head and retries;
+/// a redelivered source message gets 409 on its marker and is reported as a duplicate instead of appended twice.
+/// </summary>
+public sealed partial class TableEventLog : IEventLog
+{
+    private const int MaxConflictRetries = 60;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
+
+    private readonly TableClient _table;
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<RetentionOptions> _retention;
+    private readonly TableLogOptions _options;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger<TableEventLog> _logger;
+    private readonly TableLogPruner _pruner;
+    private volatile bool _tableReady;
+
+    public TableEventLog(
+        TableClient table,
+        TimeProvider time,
+        IOptionsMonitor<RetentionOptions> retention,
+        IOptions<TableLogOptions> options,
+        GatewayMetrics metrics,
+        ILogger<TableEventLog> logger)
+    {
+        _table = table;
+        _time = time;
+        _retention = retention;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _pruner = new TableLogPruner(table, _options.ReadPageSize);
+    }
+
+    public async Task<LogHead> GetHeadAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            return await ReadHeadAsync(_table, channel, cancellationToken);
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw TableFailures.Unavailable("read the head of a channel", ex);
+        }
+    }
+
+    public async Task<AppendResult> AppendAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            return await AppendCoreAsync(channel, drafts, cancellationToken);
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            LogUnavailable(channel, ex);
+            throw TableFailures.Unavailable("append", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<ChannelEvent> ReadAfterAsync(string channel, long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw TableFailures.Unavailable("read events", ex);
+        }
+
+        var filter = $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey gt '{TableRowKeys.Event(Math.Max(0, afterOffset))}' and RowKey lt '{TableRowKeys.EventRangeEnd}'";
+        var query = _table.QueryAsync<TableEntity>(filter, _options.ReadPageSize, TableEventRows.EventColumns, cancellationToken);
+        await using var pages = query.AsPages().GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            Page<TableEntity> page;
+            try
+            {
+                if (!await pages.MoveNextAsync())
+                {
+                    yield break;
+                }
+
+                page = pages.Current;
+            }
+            catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+            {
+                throw TableFailures.Unavailable("read events", ex);
+            }
+
+            foreach (var row in page.Values)
+            {
+                yield return TableEventRows.ToEvent(row);
+            }
+        }
+    }
+
+    public async Task<long> ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        var policy = _retention.CurrentValue;
+        var cutoff = _time.GetUtcNow() - policy.MaxAge;
+        long removed = 0;
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            var channels = _table.QueryAsync<TableEntity>(
+                $"PartitionKey eq '{TableRowKeys.ChannelsPartition}'", _options.ReadPageSize, ["RowKey"], cancellationToken);
+            await foreach (var row in channels)
+            {
+                var channel = row.RowKey;
+                var head = await ReadHeadAsync(_table, channel, cancellationToken);
+                if (head.Exists)
+                {
+                    removed += await _pruner.PruneAsync(channel, head.Offset - policy.MaxEventsPerChannel, cutoff, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw TableFailures.Unavailable("apply retention", ex);
+        }
+
+        return removed;
+    }
+
+    /// <summary>One cheap request that proves the table is reachable (creating it if missing); for the health check.</summary>
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var query = _table.QueryAsync<TableEntity>($"PartitionKey eq '{TableRowKeys.ChannelsPartition}'", 1, ["RowKey"], cancellationToken);
+        await using var pages = query.AsPages().GetAsyncEnumerator(cancellationToken);
+        await pages.MoveNextAsync();
+    }
+
+    /// <summary>
+    /// The epoch and the head row's offset. The head row is written in the same transaction as the events it
+    /// counts, so it is exact; a writer that acts on an outdated head still collides on an event row.
+    /// </summary>
+    internal static async Task<LogHead> ReadHeadAsync(TableClient table, string channel, CancellationToken cancellationToken)
+    {
+        var filter = $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey ge '{TableRowKeys.MetaRangeStart}' and RowKey lt '{TableRowKeys.MetaRangeEnd}'";
+        string? epoch = null;
+        long offset = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            switch (row.RowKey)
+            {
+                case TableRowKeys.EpochRow:
+                    epoch = row.GetString(TableEventRows.EpochProperty);
+                    break;
+                case TableRowKeys.HeadRow:
+                    offset = row.GetInt64(TableEventRows.OffsetProperty) ?? 0;
+                    break;
+            }
+        }
+
+        return epoch is null ? LogHead.Empty : new LogHead(epoch, offset);
+    }
+
+    private async Task<AppendResult> AppendCoreAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
+    {
+        var outcome = new AppendOutcome(drafts);
+        var pending = outcome.Pending;
+        var tail = await ReadHeadAsync(_table, channel, cancellationToken);
+        var conflicts = 0;
+
+        // An empty call still creates the log, as the in-memory log does.
+        while (pending.Count > 0 || !tail.Exists)
+        {
+            string? newEpoch = null;
+            if (!tail.Exists)
+            {
+                newEpoch = EventPosition.NewEpoch();
+                await _table.UpsertEntityAsync(TableEventRows.ChannelIndex(channel), TableUpdateMode.Replace, cancellationToken);
+            }
+
+            var chunk = AppendChunk.Plan(channel, tail, newEpoch, drafts, pending, _time.GetUtcNow());
+            try
+            {
+                await _table.SubmitTransactionAsync(chunk.Actions, cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                if (await CommittedEarlierAsync(channel, chunk, cancellationToken))
+                {
+                    // The SDK re-sent a transaction whose first reply was lost; it is in the log.
+                    outcome.Committed(chunk);
+                    tail = new LogHead(chunk.Events[0].Epoch, chunk.Events[^1].Offset);
+                    continue;
+                }
+
+                var role = chunk.RoleOf(ex.FailedTransactionActionIndex);
+                if (role.Kind == AppendChunk.RowRole.Marker
+                    && await FindMarkerAsync(channel, drafts[role.DraftIndex].SourceId!, cancellationToken) is { } before)
+                {
+                    // That source message is in the log already: never append it twice.
+                    outcome.Duplicate(role.DraftIndex, before);
+                    LogDuplicate(channel, drafts[role.DraftIndex].SourceId!, before);
+                    continue;
+                }
+
+                // Another writer took these offsets (or created the log): re-read the head and re-number.
+                if (++conflicts > MaxConflictRetries)
+                {
+                    throw new EventLogUnavailableException(
+                        $"Appending to channel '{channel}' lost the offset race {MaxConflictRetries} times in a row; nothing further was committed. Retry later.", ex);
+                }
+
+                _metrics.AppendConflict();
+                LogConflict(channel, chunk.FirstOffset, role.Kind, conflicts);
+                await Task.Delay(Backoff(conflicts), _time, cancellationToken);
+                tail = await ReadHeadAsync(_table, channel, cancellationToken);
+                continue;
+            }
+
+            outcome.Committed(chunk);
+            tail = new LogHead(newEpoch ?? tail.Epoch, chunk.Events.Count > 0 ? chunk.Events[^1].Offset : tail.Offset);
+        }
+
+        return outcome.ToResult(tail.Epoch!);
+    }
+
+    /// <summary>True when the chunk's own first event row is in the log (same attempt token).</summary>
+    private async Task<bool> CommittedEarlierAsync(string channel, AppendChunk chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Attempt is null)
+        {
+            return false;
+        }
+
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(
+            channel, TableRowKeys.Event(chunk.FirstOffset), [TableEventRows.AttemptProperty], cancellationToken);
+        return row.HasValue && row.Value!.GetString(TableEventRows.AttemptProperty) == chunk.Attempt;
+    }
+
+    private async Task<long?> FindMarkerAsync(string channel, string sourceId, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(
+            channel, TableRowKeys.Marker(sourceId), [TableEventRows.OffsetProperty], cancellationToken);
+        return row.HasValue ? row.Value!.GetInt64(TableEventRows.OffsetProperty) : null;
+    }
+
+    private async ValueTask EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (_tableReady)
+        {
+            return;
+        }
+
+        await _table.CreateIfNotExistsAsync(cancellationToken);
+        _tableReady = true;
+    }
+
+    // Exponential with full jitter, so writers that collided do not collide again in step.
+    private static TimeSpan Backoff(int conflicts)
+    {
+        var ceiling = Math.Min(MaxBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(conflicts, 10)));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Append to {Channel} at offset {Offset} collided on a {Row} row (conflict {Count}); re-reading the head")]
+    private partial void LogConflict(string channel, long offset, AppendChunk.RowRole row, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Source message {SourceId} of {Channel} was appended before at offset {Offset}; not appended again")]
+    private partial void LogDuplicate(string channel, string sourceId, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Table-storage log is unavailable for {Channel}; the append is left to the caller's retry")]
+    private partial void LogUnavailable(string channel, Exception exception);
+}
