@@ -15,6 +15,7 @@ public sealed class LoadOptions
           --ServerPid PID        with --Url: the server's process id, to read its memory from /proc
           --WorkstationGc true   start the child server with workstation GC instead of its default server GC
           --OpenConcurrency C    streams being opened at once (default 64)
+          --HoldSeconds H        keep the streams open this long after measuring, e.g. for dotnet-counters or dotnet-gcdump (default 0)
           --TimeoutSeconds S     the whole run stops after this (default 180)
         """;
 
@@ -33,6 +34,8 @@ public sealed class LoadOptions
     public bool WorkstationGc { get; set; }
 
     public int OpenConcurrency { get; set; } = 64;
+
+    public int HoldSeconds { get; set; }
 
     public int TimeoutSeconds { get; set; } = 180;
 
@@ -58,6 +61,11 @@ public sealed class LoadOptions
         if (OpenConcurrency < 1 || TimeoutSeconds < 1)
         {
             yield return "--OpenConcurrency and --TimeoutSeconds must be at least 1.";
+        }
+
+        if (HoldSeconds < 0 || HoldSeconds >= TimeoutSeconds)
+        {
+            yield return "--HoldSeconds must be at least 0 and less than --TimeoutSeconds.";
         }
 
         if (ServerPid is not null && Url is null)

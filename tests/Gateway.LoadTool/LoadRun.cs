@@ -72,6 +72,11 @@ internal sealed class LoadRun(LoadOptions options, Uri baseAddress, ServerProces
                 }
 
                 PrintMemory(before!, after, held);
+                if (options.HoldSeconds > 0)
+                {
+                    Console.WriteLine($"Holding the streams open for {options.HoldSeconds} s (server pid {serverPid?.ToString() ?? "unknown"}).");
+                    await Task.Delay(TimeSpan.FromSeconds(options.HoldSeconds), cancellationToken);
+                }
             }
 
             if (events > 0)
