@@ -87,7 +87,7 @@ internal sealed class AppendChunk
             chunk.Add(TableTransactionActionType.Add, row, new Role(RowRole.Marker, draftIndex));
         }
 
-        chunk.Add(TableTransactionActionType.UpsertReplace, TableEventRows.Head(channel, offset), new Role(RowRole.Head, -1));
+        chunk.Add(TableTransactionActionType.UpsertReplace, TableEventRows.Head(channel, epoch, offset), new Role(RowRole.Head, -1));
         return chunk;
     }
 

@@ -151,28 +151,17 @@ public sealed partial class TableEventLog : IEventLog
     }
 
     /// <summary>
-    /// The epoch and the head row's offset. The head row is written in the same transaction as the events it
-    /// counts, so it is exact; a writer that acts on an outdated head still collides on an event row.
+    /// The epoch and last offset, from the head row alone (one point read). The head row is written in the same
+    /// transaction as the events it counts, so it is exact; a writer that acts on an outdated head still collides
+    /// on an event row. No head row means no log: the first transaction writes it together with the epoch row.
     /// </summary>
     internal static async Task<LogHead> ReadHeadAsync(TableClient table, string channel, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey ge '{TableRowKeys.MetaRangeStart}' and RowKey lt '{TableRowKeys.MetaRangeEnd}'";
-        string? epoch = null;
-        long offset = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            switch (row.RowKey)
-            {
-                case TableRowKeys.EpochRow:
-                    epoch = row.GetString(TableEventRows.EpochProperty);
-                    break;
-                case TableRowKeys.HeadRow:
-                    offset = row.GetInt64(TableEventRows.OffsetProperty) ?? 0;
-                    break;
-            }
-        }
-
-        return epoch is null ? LogHead.Empty : new LogHead(epoch, offset);
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(
+            channel, TableRowKeys.HeadRow, [TableEventRows.EpochProperty, TableEventRows.OffsetProperty], cancellationToken);
+        return head.HasValue && head.Value!.GetString(TableEventRows.EpochProperty) is { } epoch
+            ? new LogHead(epoch, head.Value.GetInt64(TableEventRows.OffsetProperty) ?? 0)
+            : LogHead.Empty;
     }
 
     private async Task<AppendResult> AppendCoreAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)

@@ -46,7 +46,8 @@ internal static class TableEventRows
             [SourceIdProperty] = sourceId,
         };
 
-    public static TableEntity Head(string channel, long offset) => new(channel, TableRowKeys.HeadRow) { [OffsetProperty] = offset };
+    public static TableEntity Head(string channel, string epoch, long offset) =>
+        new(channel, TableRowKeys.HeadRow) { [EpochProperty] = epoch, [OffsetProperty] = offset };
 
     public static TableEntity Epoch(string channel, string epoch) => new(channel, TableRowKeys.EpochRow) { [EpochProperty] = epoch };
 

@@ -9,9 +9,10 @@ namespace Gateway.Azure.Tables;
 /// so every append is a single entity-group transaction and every read a range query in one partition.
 /// RowKeys carry a prefix so the kinds of row never mix in a range query:
 /// <list type="bullet">
-/// <item><c>!epoch</c> — the log's epoch; inserted (never replaced) in the channel's first transaction.</item>
-/// <item><c>!head</c> — the last committed offset; upserted in every append transaction. A hint for finding the
-///   tail, confirmed by a range query; it also keeps offsets from being reused after retention removed every event.</item>
+/// <item><c>!epoch</c> — the log's epoch; inserted (never replaced) in the channel's first transaction, so two
+///   writers that create the log at once collide and only one epoch wins.</item>
+/// <item><c>!head</c> — the epoch and the last committed offset, upserted in every append transaction: one point read
+///   finds the tail. It also keeps offsets from being reused after retention removed every event.</item>
 /// <item><c>e:0000000000000000042</c> — the event at offset 42 (19 digits, so string order is offset order).</item>
 /// <item><c>m:{source id}</c> — a dedupe marker for one source message, holding the offset it was appended at.
 ///   Ids that are not plain ASCII (or are long) are stored as <c>m:~{base64url(SHA-256)}</c>.</item>
@@ -30,10 +31,6 @@ internal static class TableRowKeys
     public const string EventRangeEnd = "e;";
     public const string MarkerPrefix = "m:";
     public const string MarkerRangeEnd = "m;";
-
-    // Meta rows are "!…"; '"' is the next character, so [!, ") holds them all.
-    public const string MetaRangeStart = "!";
-    public const string MetaRangeEnd = "\"";
 
     private const int OffsetDigits = 19;
     private const int MaxPlainSourceIdLength = 256;

@@ -91,8 +91,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process (as a crash would) and waits until it is gone.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the process: with <paramref name="graceful"/>, by SIGINT, on which Azurite closes its server and saves its
+    /// data to the location (it saves only every few seconds otherwise); then, or at once, by killing it.
+    /// </summary>
+    public async Task StopAsync(bool graceful = false)
     {
         if (_process is not { } process)
         {
@@ -100,6 +103,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        if (graceful && !process.HasExited)
+        {
+            using var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await interrupt.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Remember("(did not exit within 15 s of SIGINT; killed)");
+            }
+        }
+
         try
         {
             process.Kill(entireProcessTree: true);
@@ -109,9 +127,17 @@ public sealed class AzuriteProcess : IAsyncDisposable
             // Already exited.
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         process.Dispose();
+    }
+
+    /// <summary>The last lines Azurite printed, for failure messages.</summary>
+    public string Output()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output);
+        }
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
@@ -144,14 +170,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
             {
                 _output.Dequeue();
             }
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return string.Join('\n', _output);
         }
     }
 
