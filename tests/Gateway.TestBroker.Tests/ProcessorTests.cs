@@ -112,7 +112,7 @@ public sealed class ProcessorTests
         fixture.Broker.Stop();
         fixture.Broker.Start();
 
-        await Assert.ThrowsAsync<ServiceBusException>(() => receiver.CompleteMessageAsync(first));
+        // Nobody settles it: the lock outlives the connection, then lapses.
         var again = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(first.SequenceNumber, again.SequenceNumber);
         Assert.Equal(2, again.DeliveryCount);

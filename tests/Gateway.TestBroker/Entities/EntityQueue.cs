@@ -291,7 +291,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
                 locks[token] = new MessageLock(message, until);
                 slot.Consumer.Send(DeliveryMessages.Create(message, token, until));
             }
-            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException)
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
             {
                 // The link closed under us: the message was never delivered.
                 locks.Remove(locks.FirstOrDefault(l => l.Value.Message == message).Key);

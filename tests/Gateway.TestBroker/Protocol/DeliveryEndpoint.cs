@@ -48,5 +48,8 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
         }
     }
 
-    public override void OnLinkClosed(ListenerLink link, Error error) => queue.RemoveConsumer(this);
+    // The library calls this holding the link's lock, while a delivery to this link holds the queue's lock and
+    // waits for the link's: leave the queue from another thread. Until then, sends to the closed link fail and
+    // the queue keeps the message.
+    public override void OnLinkClosed(ListenerLink link, Error error) => _ = Task.Run(() => queue.RemoveConsumer(this));
 }

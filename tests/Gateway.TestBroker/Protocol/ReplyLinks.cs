@@ -22,7 +22,15 @@ internal sealed class ReplyLinks
             return false;
         }
 
-        link.SendMessage(response);
-        return true;
+        try
+        {
+            link.SendMessage(response);
+            return true;
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client closed its reply link meanwhile; it no longer waits for the answer.
+            return false;
+        }
     }
 }
