@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Gateway.Azure.Hosting;
+using Gateway.Azure.Telemetry;
+using Gateway.Core.Hosting;
+using Gateway.Core.Options;
+using Gateway.Infra.Tests.Infrastructure;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Infra.Tests;
+
+/// <summary>
+/// The app settings the Bicep writes, taken from the compiled ARM JSON, bound through the gateway's real options,
+/// validators and client registration, the way the Functions worker reads them (<c>__</c> is <c>:</c>).
+/// </summary>
+[Collection(InfraCollection.Name)]
+public sealed class AppSettingsBindingTests(CompiledInfra infra)
+{
+    // What Azure fills in at deployment for the values the template takes from other resources' outputs.
+    private static readonly Dictionary<string, string> DeploymentValues = new()
+    {
+        ["AzureWebJobsStorage__accountName"] = "stgwci",
+        ["AzureWebJobsStorage__clientId"] = "11111111-2222-3333-4444-555555555555",
+        ["EventLogStorage__tableServiceUri"] = "https://stgwci.table.core.windows.net/",
+        ["EventLogStorage__clientId"] = "11111111-2222-3333-4444-555555555555",
+        ["EventBus__fullyQualifiedNamespace"] = "sb-gateway-ci.servicebus.windows.net",
+        ["EventBus__clientId"] = "11111111-2222-3333-4444-555555555555",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555",
+    };
+
+    [Fact]
+    public void Only_the_expected_settings_wait_for_deployment_outputs_the_rest_are_literal()
+    {
+        var settings = CompiledInfra.AppSettings(infra.Deploy().Module("functionapp"));
+
+        var deploymentTime = settings.Where(s => ArmExpressionEvaluator.IsDeploymentTime(s.Value)).Select(s => s.Key).Order();
+        Assert.Equal(DeploymentValues.Keys.Order(), deploymentTime);
+    }
+
+    [Fact]
+    public void Identity_based_connections_are_complete_and_hold_no_secret()
+    {
+        var configuration = DeployedConfiguration();
+
+        foreach (var connection in new[] { "AzureWebJobsStorage", "EventLogStorage", "EventBus" })
+        {
+            Assert.Equal("managedidentity", configuration[$"{connection}:credential"]);
+            Assert.False(string.IsNullOrWhiteSpace(configuration[$"{connection}:clientId"]), $"{connection}:clientId is missing");
+            Assert.Null(configuration[connection]); // no connection string beside the identity settings
+        }
+
+        Assert.False(string.IsNullOrWhiteSpace(configuration["EventLogStorage:tableServiceUri"]));
+        Assert.False(string.IsNullOrWhiteSpace(configuration["EventBus:fullyQualifiedNamespace"]));
+        Assert.False(string.IsNullOrWhiteSpace(configuration["AzureWebJobsStorage:accountName"]));
+        Assert.StartsWith("Authorization=AAD;ClientId=", configuration[ApplicationInsightsAuthentication.SettingName], StringComparison.Ordinal);
+
+        Assert.DoesNotContain(configuration.AsEnumerable(), setting =>
+            setting.Value is { } value
+            && (value.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase) || value.Contains("SharedAccessKey", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public void Gateway_settings_bind_to_valid_options()
+    {
+        using var services = BuildServices(DeployedConfiguration(), transport: false);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        var stream = services.GetRequiredService<IOptions<StreamOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(15), stream.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(3), stream.RetryInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), stream.MaxDuration);
+        var retention = services.GetRequiredService<IOptions<RetentionOptions>>().Value;
+        Assert.Equal(TimeSpan.FromDays(1), retention.MaxAge);
+        Assert.Equal(10_000, retention.MaxEventsPerChannel);
+    }
+
+    [Fact]
+    public async Task The_transport_connects_to_service_bus_with_the_identity_settings()
+    {
+        await using var services = BuildServices(DeployedConfiguration(), transport: true);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal("sb-gateway-ci.servicebus.windows.net", services.GetRequiredService<ServiceBusClient>().FullyQualifiedNamespace);
+        Assert.Equal("ServiceBusEventBus", services.GetRequiredService<Gateway.Core.Bus.IEventBus>().GetType().Name);
+    }
+
+    [Fact]
+    public async Task The_transport_connects_to_the_table_log_with_the_identity_settings()
+    {
+        await using var services = BuildServices(DeployedConfiguration(), transport: true);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        var tables = services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(GatewayTransportExtensions.EventLogStorageConnection);
+        Assert.Equal("stgwci", tables.AccountName);
+        Assert.Equal("TableEventLog", services.GetRequiredService<Gateway.Core.Log.IEventLog>().GetType().Name);
+    }
+
+    [Fact]
+    public void A_bad_parameter_value_fails_start_up_naming_the_setting()
+    {
+        var overrides = new Dictionary<string, JsonNode?> { ["streamHeartbeatInterval"] = JsonValue.Create("00:00:00.010") };
+        using var services = BuildServices(DeployedConfiguration(overrides), transport: false);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Gateway:Stream:HeartbeatInterval", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_telemetry_authentication_setting_selects_the_user_assigned_identity()
+    {
+        var configuration = DeployedConfiguration();
+
+        var credential = ApplicationInsightsAuthentication.CredentialFrom(configuration[ApplicationInsightsAuthentication.SettingName]);
+
+        Assert.IsType<ManagedIdentityCredential>(credential);
+        Assert.Throws<InvalidOperationException>(() => ApplicationInsightsAuthentication.CredentialFrom("Authorization=Key"));
+    }
+
+    private IConfiguration DeployedConfiguration(IReadOnlyDictionary<string, JsonNode?>? overrides = null)
+    {
+        var settings = CompiledInfra.AppSettings(infra.Deploy(overrides).Module("functionapp"))
+            .ToDictionary(s => s.Key, s => ArmExpressionEvaluator.IsDeploymentTime(s.Value) ? DeploymentValues[s.Key] : s.Value);
+
+        // App settings reach .NET as environment variables, where '__' separates sections.
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
+            .Build();
+    }
+
+    private static ServiceProvider BuildServices(IConfiguration configuration, bool transport)
+    {
+        var services = new ServiceCollection().AddLogging(logging => logging.ClearProviders());
+        services.AddGatewayCore(configuration);
+        if (transport)
+        {
+            services.AddGatewayTransport(configuration);
+        }
+
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
+    }
+}
