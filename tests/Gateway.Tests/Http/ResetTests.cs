@@ -73,6 +73,20 @@ public sealed class ResetTests
     }
 
     [Fact]
+    public async Task A_stale_id_on_a_pruned_log_gets_one_reset_pointing_before_the_oldest_retained()
+    {
+        await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
+        var epoch = await PublishAsync(host, "stale-pruned", 20);
+        await host.Log.ApplyRetentionAsync(CancellationToken.None);
+
+        await using var stream = await host.OpenStreamAsync("stale-pruned", "zz9old-30");
+        var items = await stream.ReadUntilAsync(i => i.EventType != SseFrames.ResetEventName && SseIds.Offset(i) == 20);
+
+        AssertReset(items[0], ResetReason.StaleEpoch, "zz9old-30", $"{epoch}-15");
+        Assert.Equal([16L, 17L, 18L, 19L, 20L], items.Skip(1).Select(SseIds.Offset));
+    }
+
+    [Fact]
     public async Task An_id_within_retention_replays_exactly_what_follows_it()
     {
         await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
