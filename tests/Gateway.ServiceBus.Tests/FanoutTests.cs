@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Azure.Messaging.ServiceBus.Administration;
+using Gateway.Azure.Tests.Azurite;
 using Gateway.ServiceBus.Tests.Infrastructure;
 using Gateway.Tests.Infrastructure;
 
@@ -26,6 +27,24 @@ public sealed class FanoutTests
             Assert.Equal(TimeSpan.FromMinutes(5), properties.AutoDeleteOnIdle);
         }
 
+        await EveryClientGetsEveryEventOnceInOrderAsync(bus, a, b);
+    }
+
+    [Fact]
+    public async Task Two_instances_on_the_table_log_give_every_client_every_event_once_in_order()
+    {
+        await using var azurite = await AzuriteProcess.StartAsync();
+        await using var bus = await BusEnvironment.StartAsync();
+        (string, string)[] log = [("EventLogStorage", azurite.ConnectionString), ("Gateway:Tables:TableName", "sbfanout" + Guid.NewGuid().ToString("N")[..8])];
+        await using var a = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: log);
+        await using var b = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: log);
+
+        await EveryClientGetsEveryEventOnceInOrderAsync(bus, a, b);
+    }
+
+    /// <summary>Clients on both instances see the same contiguous offsets; a client of A resumes exactly on B.</summary>
+    private static async Task EveryClientGetsEveryEventOnceInOrderAsync(BusEnvironment bus, BusGatewayHost a, BusGatewayHost b)
+    {
         await using var onA = await a.OpenStreamAsync(Channel);
         await using var onB = await b.OpenStreamAsync(Channel);
 

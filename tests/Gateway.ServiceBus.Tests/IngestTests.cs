@@ -119,6 +119,23 @@ public sealed class IngestTests
         Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
     }
 
+    [Fact]
+    public async Task A_batch_slower_than_its_lock_is_renewed_and_ingested_once()
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(3) });
+        var slow = new SlowFanout(TimeSpan.FromSeconds(6));
+        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, configure: s => s.AddSingleton<IEventFanout>(slow));
+
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event("slow", "patient"));
+        await Waits.UntilAsync(() => slow.Calls == 1 && bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, TimeSpan.FromSeconds(15), "the slow batch to be completed");
+
+        // Had a lock lapsed, the batch would have been given up and the message would still be in the subscription
+        // until its redelivery had been fanned out a second time.
+        Assert.Equal(1, slow.Calls);
+        Assert.Equal(1, (await gateway.Log.GetHeadAsync("slow", CancellationToken.None)).Offset);
+        Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
+    }
+
     private static ServiceBusMessage Named(string id, ServiceBusMessage message)
     {
         message.MessageId = id;
@@ -129,6 +146,20 @@ public sealed class IngestTests
     {
         Assert.Equal(reason, message.DeadLetterReason);
         Assert.Contains(descriptionPart, message.DeadLetterErrorDescription, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fan-out that takes longer than a lock lasts (the slow append of a busy log).</summary>
+    private sealed class SlowFanout(TimeSpan delay) : IEventFanout
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async Task PublishAsync(IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            await Task.Delay(delay, cancellationToken);
+        }
     }
 
     /// <summary>A fan-out that never finishes (until cancelled): the instance fails between append and complete.</summary>
