@@ -1,4 +1,5 @@
 using Gateway.Azure.Hosting;
+using Gateway.Azure.Telemetry;
 using Gateway.Core.Hosting;
 
 namespace Gateway.Server;
@@ -13,6 +14,7 @@ public static class GatewayServer
         builder.Services.AddGatewayCore(builder.Configuration);
         builder.Services.AddGatewayTransport(builder.Configuration);
         builder.Services.AddRetentionService();
+        builder.AddGatewayTelemetry();
         configure?.Invoke(builder);
 
         var app = builder.Build();

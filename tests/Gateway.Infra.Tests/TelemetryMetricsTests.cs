@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Gateway.Azure.Telemetry;
 using Gateway.Server;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -8,7 +7,7 @@ using OpenTelemetry.Metrics;
 
 namespace Gateway.Infra.Tests;
 
-/// <summary>The gateway's metrics leave the process through OpenTelemetry: the real server host, a real stream.</summary>
+/// <summary>The gateway's metrics leave the process through OpenTelemetry as the server host registers it: a real stream, an in-memory exporter.</summary>
 public sealed class TelemetryMetricsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -19,7 +18,7 @@ public sealed class TelemetryMetricsTests
         var exported = new List<MetricSnapshot>();
         await using var app = GatewayServer.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", "Production"],
-            builder => builder.AddGatewayTelemetry().WithMetrics(metrics => metrics.AddInMemoryExporter(exported)));
+            builder => builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(exported)));
         using var timeout = new CancellationTokenSource(Bound);
         await app.StartAsync(timeout.Token);
         try

@@ -32,20 +32,30 @@ public static class GatewayTelemetryExtensions
         builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: builder.Environment.IsDevelopment());
 
     /// <summary>
-    /// Metrics (the <see cref="GatewayMetrics"/> meter, ASP.NET Core, Kestrel, runtime), traces (the gateway's
-    /// ingest spans and incoming requests) and logs (with scopes: the stream's channel and id), exported to
-    /// Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with a managed identity
-    /// when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says so), and to the console when
+    /// Metrics (the <see cref="GatewayMetrics"/> meter, ASP.NET Core, Kestrel, runtime), and — when there is an
+    /// exporter — traces (the gateway's ingest spans and incoming requests) and logs (with their scopes), exported
+    /// to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with a managed
+    /// identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says so), and to the console when
     /// <paramref name="exportToConsole"/>. Returns the builder so a caller can add its own exporter.
     /// </summary>
     public static IOpenTelemetryBuilder AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, bool exportToConsole = false)
     {
+        var connectionString = configuration[ConnectionStringSetting];
+        var toAzureMonitor = !string.IsNullOrWhiteSpace(connectionString);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
-            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddMeter(PlatformMeters))
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddMeter(PlatformMeters));
+
+        if (!exportToConsole && !toAzureMonitor)
+        {
+            // Nowhere to send spans: do not create them. A stream's request span lives as long as the stream, so
+            // tracing costs memory per open stream; metrics stay registered for a caller's own exporter.
+            return telemetry;
+        }
+
+        telemetry
             .WithTracing(tracing => tracing
                 .AddSource(GatewayTracing.SourceName)
-                // A stream is one request that lasts minutes; its span is still the place its failures show.
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/api/health")))
             .WithLogging(logging => { }, options => options.IncludeScopes = true);
 
@@ -56,8 +66,7 @@ public static class GatewayTelemetryExtensions
                 .WithTracing(tracing => tracing.AddConsoleExporter());
         }
 
-        var connectionString = configuration[ConnectionStringSetting];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        if (toAzureMonitor)
         {
             var credential = ApplicationInsightsAuthentication.CredentialFrom(configuration[ApplicationInsightsAuthentication.SettingName]);
             telemetry.UseAzureMonitorExporter(o =>
