@@ -6,11 +6,12 @@ using Gateway.Azure.Tests.Support;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Gateway.Azure.Tests.Tables;
 
 /// <summary>The Table log when its store goes away: typed, retryable failures, and nothing lost or doubled after retries.</summary>
-public sealed class TableLogOutageTests
+public sealed class TableLogOutageTests(ITestOutputHelper output)
 {
     private const string Channel = "outage";
 
@@ -22,6 +23,9 @@ public sealed class TableLogOutageTests
         {
             await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
             var settings = GatewayServices.TableLog(azurite.ConnectionString, TestTables.NewName());
+
+            // Requests caught by the shutdown hang until the client gives up on them: give up soon.
+            settings["EventLogStorage:Retry:NetworkTimeout"] = "00:00:02";
             await using var first = GatewayServices.Build(settings);
             await using var second = GatewayServices.Build(settings);
             var cancel = Deadlines.ForTest();
@@ -56,10 +60,14 @@ public sealed class TableLogOutageTests
 
             var log = first.GetRequiredService<IEventLog>();
             await WaitUntilAsync(async () => await HeadOrZeroAsync(log) >= 100, cancel);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await azurite.StopAsync(graceful: true);
+            var stopped = clock.Elapsed;
             await Task.Delay(500, cancel);
             await azurite.StartAsync();
+            var started = clock.Elapsed;
             await writers;
+            output.WriteLine($"stopped after {stopped.TotalSeconds:0.0} s, restarted at {started.TotalSeconds:0.0} s, writers done at {clock.Elapsed.TotalSeconds:0.0} s; {outages} failed appends retried");
 
             var events = new List<ChannelEvent>();
             await foreach (var e in log.ReadAfterAsync(Channel, 0, cancel))
