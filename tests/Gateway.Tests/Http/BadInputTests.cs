@@ -6,11 +6,13 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Http;
 
-/// <summary>Every bad request is a 4xx <c>application/problem+json</c> with a clear detail, and the gateway keeps serving.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+/// <summary>
+/// Every bad request is a 4xx <c>application/problem+json</c> with a clear detail, and the gateway keeps serving:
+/// all these tests share one server, and after each one a stream on another channel still receives an event.
+/// </summary>
+public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<BadInputTests.Server>, IAsyncLifetime
 {
-    private GatewayHost _host = null!;
-    private SseStream _witness = null!;
+    private readonly GatewayHost _host = server.Host;
 
     public static TheoryData<string, string> MalformedIds => new()
     {
@@ -40,21 +42,10 @@ public sealed class BadInputTests : IAsyncLifetime
         { new string('x', 500), "500 characters" },
     };
 
-    public async Task InitializeAsync()
-    {
-        _host = await GatewayHost.StartAsync(("Gateway:Events:MaxDataBytes", "1024"));
-        _witness = await _host.OpenStreamAsync("witness");
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        // After all the bad requests, the gateway still delivers on another channel.
-        await _host.PublishAsync("witness", "still serving");
-        var item = await _witness.NextAsync();
-        Assert.Equal("still serving", item.Data);
-        await _witness.DisposeAsync();
-        await _host.DisposeAsync();
-    }
+    // After each test's bad requests (and those of every test before it), the gateway still delivers.
+    public Task DisposeAsync() => server.AssertStillServingAsync();
 
     [Theory]
     [MemberData(nameof(MalformedIds))]
@@ -200,6 +191,34 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.False(string.IsNullOrWhiteSpace(detail));
         Assert.Contains(detailMentions, detail, StringComparison.Ordinal);
         return detail;
+    }
+
+    /// <summary>One gateway for all the bad requests, with a stream on a channel none of them touches.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        private SseStream _witness = null!;
+        private int _checks;
+
+        public GatewayHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Host = await GatewayHost.StartAsync(("Gateway:Events:MaxDataBytes", "1024"));
+            _witness = await Host.OpenStreamAsync("witness");
+        }
+
+        public async Task AssertStillServingAsync()
+        {
+            var text = $"still serving {++_checks}";
+            await Host.PublishAsync("witness", text);
+            Assert.Equal(text, (await _witness.NextAsync()).Data);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await _witness.DisposeAsync();
+            await Host.DisposeAsync();
+        }
     }
 
     /// <summary>Hides its length so HttpClient sends the body chunked.</summary>
