@@ -41,6 +41,9 @@ param httpPerInstanceConcurrency int = 500
 @minValue(0)
 param alwaysReadyInstances int = 0
 
+@description('Origins whose pages may open streams from the browser (EventSource is subject to CORS), e.g. [\'https://app.example.com\'].')
+param corsAllowedOrigins array = []
+
 @description('Name of the event log table.')
 param eventLogTableName string = 'events'
 
@@ -149,6 +152,7 @@ module functionApp 'modules/functionapp.bicep' = {
     tableServiceUri: storage.outputs.tableEndpoint
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appInsightsConnectionString: monitoring.outputs.connectionString
+    corsAllowedOrigins: corsAllowedOrigins
     dotnetVersion: dotnetVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

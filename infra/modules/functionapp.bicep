@@ -23,6 +23,9 @@ param appInsightsConnectionString string
 @description('Settings under Gateway: (Gateway:Stream, Gateway:Retention, Gateway:Tables, Gateway:ServiceBus), written Gateway__Section__Key, values as strings.')
 param gatewaySettings object
 
+@description('Origins (https://app.example.com) whose pages may open streams with EventSource; empty = same-origin only.')
+param corsAllowedOrigins array
+
 @description('.NET version of the isolated worker.')
 param dotnetVersion string
 
@@ -98,7 +101,11 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
+      // HTTP/2 lets a browser keep many streams to the gateway on one connection (HTTP/1.1 allows six per host).
       http20Enabled: true
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+      }
     }
     functionAppConfig: {
       deployment: {
