@@ -62,8 +62,8 @@ param streamRetryInterval string = '00:00:03'
 @description('Gateway:Stream:HeartbeatInterval: comment lines on idle streams, well under the front end\'s 230 s idle limit.')
 param streamHeartbeatInterval string = '00:00:15'
 
-@description('Gateway:Stream:MaxDuration: longest stream before a clean end and reconnect; below functionTimeout (30 min on Flex).')
-param streamMaxDuration string = '00:05:00'
+@description('Gateway:Functions:MaxStreamDuration: longest stream before a clean end and reconnect (the app also keeps it under functionTimeout, 30 min on Flex, minus a margin). Shorter spreads streams over new instances sooner after a scale-out; longer means fewer reconnects and replays.')
+param streamMaxDuration string = '00:10:00'
 
 @description('Gateway:Retention:MaxAge: how long events stay replayable.')
 param retentionMaxAge string = '1.00:00:00'
@@ -71,6 +71,9 @@ param retentionMaxAge string = '1.00:00:00'
 @description('Gateway:Retention:MaxEventsPerChannel: newest events kept per channel.')
 @minValue(1)
 param retentionMaxEventsPerChannel int = 10000
+
+@description('Gateway:Retention:Schedule: NCRONTAB (with seconds) of the retention timer function; each run also wakes a scaled-to-zero app, which then ingests waiting events.')
+param retentionSchedule string = '0 */5 * * * *'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 // Known before deployment (not a module output), so role assignment names and What-If stay predictable.
@@ -161,9 +164,10 @@ module functionApp 'modules/functionapp.bicep' = {
     gatewaySettings: {
       Gateway__Stream__RetryInterval: streamRetryInterval
       Gateway__Stream__HeartbeatInterval: streamHeartbeatInterval
-      Gateway__Stream__MaxDuration: streamMaxDuration
+      Gateway__Functions__MaxStreamDuration: streamMaxDuration
       Gateway__Retention__MaxAge: retentionMaxAge
       Gateway__Retention__MaxEventsPerChannel: string(retentionMaxEventsPerChannel)
+      Gateway__Retention__Schedule: retentionSchedule
       Gateway__Tables__TableName: eventLogTableName
       Gateway__ServiceBus__Topic: eventsTopicName
       Gateway__ServiceBus__Subscription: ingestSubscriptionName

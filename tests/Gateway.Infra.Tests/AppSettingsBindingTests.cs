@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -76,10 +77,24 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
         var stream = services.GetRequiredService<IOptions<StreamOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(15), stream.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(3), stream.RetryInterval);
-        Assert.Equal(TimeSpan.FromMinutes(5), stream.MaxDuration);
         var retention = services.GetRequiredService<IOptions<RetentionOptions>>().Value;
         Assert.Equal(TimeSpan.FromDays(1), retention.MaxAge);
         Assert.Equal(10_000, retention.MaxEventsPerChannel);
+    }
+
+    [Fact]
+    public void Functions_host_settings_are_present_in_the_form_the_functions_app_reads()
+    {
+        var configuration = DeployedConfiguration();
+
+        // Read by the Functions app (Gateway:Functions, and the timer's %Gateway:Retention:Schedule% expression, which
+        // the host cannot index the function without).
+        Assert.Equal(TimeSpan.FromMinutes(10), TimeSpan.Parse(configuration["Gateway:Functions:MaxStreamDuration"]!, CultureInfo.InvariantCulture));
+        Assert.Equal(6, configuration["Gateway:Retention:Schedule"]!.Split(' ').Length);
+        Assert.Equal("events", configuration["Gateway:Tables:TableName"]);
+        Assert.Equal("events", configuration["Gateway:ServiceBus:Topic"]);
+        Assert.Equal("gateway", configuration["Gateway:ServiceBus:Subscription"]);
+        Assert.Equal("events-fanout", configuration["Gateway:ServiceBus:FanoutTopic"]);
     }
 
     [Fact]
