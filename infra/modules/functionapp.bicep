@@ -20,7 +20,7 @@ param tableServiceUri string
 param serviceBusNamespace string
 param appInsightsConnectionString string
 
-@description('Settings under Gateway: (Gateway:Stream, Gateway:Retention, Gateway:Tables, Gateway:ServiceBus), written Gateway__Section__Key, values as strings.')
+@description('Settings under Gateway: (Stream, Functions, Retention, Tables, ServiceBus), written Gateway__Section__Key, values as strings.')
 param gatewaySettings object
 
 @description('Origins (https://app.example.com) whose pages may open streams with EventSource; empty = same-origin only.')
