@@ -63,6 +63,7 @@ public sealed class IngestTests
         [
             Named("ok-1", BusEnvironment.Event("feed", "first")),
             Named("no-channel", BusEnvironment.Event(null, "orphan")),
+            Named("number-channel", NumberChannel()),
             Named("bad-channel", BusEnvironment.Event("feed!", "x")),
             Named("bad-utf8", BusEnvironment.Event("feed", [0xC3, 0x28])),
             Named("too-large", BusEnvironment.Event("feed", new string('x', 2000))),
@@ -78,8 +79,9 @@ public sealed class IngestTests
         var second = await stream.NextAsync();
         Assert.Equal([("first", 1L), ("second", 2L)], [(first.Data, SseIds.Offset(first)), (second.Data, SseIds.Offset(second))]);
 
-        var deadLetters = (await bus.ReceiveDeadLettersAsync(5)).ToDictionary(m => m.MessageId);
-        AssertDeadLetter(deadLetters["no-channel"], EventIngestor.InvalidChannel, "empty");
+        var deadLetters = (await bus.ReceiveDeadLettersAsync(6)).ToDictionary(m => m.MessageId);
+        AssertDeadLetter(deadLetters["no-channel"], EventIngestor.InvalidChannel, "no application property 'channel'");
+        AssertDeadLetter(deadLetters["number-channel"], EventIngestor.InvalidChannel, "must be a string");
         AssertDeadLetter(deadLetters["bad-channel"], EventIngestor.InvalidChannel, "'!'");
         AssertDeadLetter(deadLetters["bad-utf8"], EventIngestor.InvalidData, "UTF-8");
         AssertDeadLetter(deadLetters["too-large"], EventIngestor.InvalidData, "2000 bytes");
@@ -139,6 +141,13 @@ public sealed class IngestTests
     private static ServiceBusMessage Named(string id, ServiceBusMessage message)
     {
         message.MessageId = id;
+        return message;
+    }
+
+    private static ServiceBusMessage NumberChannel()
+    {
+        var message = BusEnvironment.Event(null, "x");
+        message.ApplicationProperties["channel"] = 42;
         return message;
     }
 

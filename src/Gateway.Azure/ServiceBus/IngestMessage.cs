@@ -19,7 +19,18 @@ public static class IngestMessage
         return message;
     }
 
-    /// <summary>Reads a delivery as-is; ingest validates it (a channel property of another type reads as missing).</summary>
+    /// <summary>
+    /// What is wrong with the message's <c>channel</c> property (absent, or not a string), or null when it is a
+    /// string; the ingestor validates the name itself.
+    /// </summary>
+    public static string? ChannelPropertyProblem(ServiceBusReceivedMessage message) =>
+        !message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel)
+            ? $"The message has no application property '{ChannelProperty}'; set it to the name of the channel."
+            : channel is string
+                ? null
+                : $"The application property '{ChannelProperty}' is {(channel is null ? "null" : "of type " + channel.GetType().Name)}; it must be a string naming the channel.";
+
+    /// <summary>Reads a delivery as-is for the ingestor to validate.</summary>
     public static IncomingEvent Read(ServiceBusReceivedMessage message) => new(
         message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel) ? channel as string : null,
         message.Subject,

@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Log;
+using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public sealed partial class ServiceBusIngestService(
     IEventLog log,
     IOptions<ServiceBusTransportOptions> options,
     ReceiverStatus status,
+    GatewayMetrics metrics,
     TimeProvider time,
     ILogger<ServiceBusIngestService> logger) : BackgroundService
 {
@@ -100,6 +102,22 @@ public sealed partial class ServiceBusIngestService(
 
     private async Task IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
     {
+        // A message without a string channel property is refused here, where it can be said exactly what is
+        // missing; the ingestor validates everything else.
+        var problems = messages.Select(IngestMessage.ChannelPropertyProblem).ToArray();
+        var refused = messages.Select((m, i) => (Message: m, Problem: problems[i])).Where(r => r.Problem is not null).ToList();
+        var accepted = messages.Where((_, i) => problems[i] is null).ToList();
+        var settles = refused.Select(r => RefuseAsync(receiver, r.Message, r.Problem!)).ToList();
+        if (accepted.Count > 0)
+        {
+            settles.Add(IngestAcceptedAsync(receiver, accepted, stoppingToken));
+        }
+
+        await Task.WhenAll(settles);
+    }
+
+    private async Task IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    {
         var batch = messages.Select(IngestMessage.Read).ToList();
         IReadOnlyList<IngestOutcome>? outcomes;
         await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, time, logger))
@@ -116,6 +134,13 @@ public sealed partial class ServiceBusIngestService(
         }
 
         await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
+    }
+
+    private Task RefuseAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string problem)
+    {
+        metrics.MessageRejected(EventIngestor.InvalidChannel);
+        LogRefused(message.SequenceNumber, EventIngestor.InvalidChannel, problem);
+        return SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, EventIngestor.InvalidChannel, problem, CancellationToken.None));
     }
 
     /// <summary>
@@ -169,6 +194,9 @@ public sealed partial class ServiceBusIngestService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Service Bus ingest is running with an in-memory event log: each instance keeps its own log, so event ids differ between instances and a reconnect to another instance cannot resume. Configure EventLogStorage for more than one instance.")]
     private partial void LogInstanceLocalLog();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message {SequenceNumber}: {Reason}: {Description}")]
+    private partial void LogRefused(long sequenceNumber, string reason, string description);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving from the ingest subscription failed; retrying in {Delay}")]
     private partial void LogReceiveFailed(Exception exception, TimeSpan delay);
