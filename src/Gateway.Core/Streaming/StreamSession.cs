@@ -25,7 +25,7 @@ public sealed partial class StreamSession(
     GatewayMetrics metrics,
     ILogger<StreamSession> logger)
 {
-    // Replay writes without flushing until this much is buffered, then lets backpressure apply.
+    // Replay and live delivery write without flushing until this much is buffered, then let backpressure apply.
     private const int ReplayFlushBytes = 16 * 1024;
 
     /// <summary>Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves.</summary>
@@ -222,6 +222,13 @@ public sealed partial class StreamSession(
 
             WriteEvent(output, cursor, e);
             metrics.EventDelivered();
+
+            // Bound what a burst copies into this client's response buffer: past the threshold, flush and let
+            // backpressure hold the rest in the bounded queue, where overflow ends a client that stopped reading.
+            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            {
+                return false;
+            }
         }
     }
 

@@ -86,13 +86,43 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         Assert.True(memoryAfter - memoryBefore < 48L * 1024 * 1024, $"managed heap grew by {(memoryAfter - memoryBefore) / 1024:N0} KiB");
     }
 
+    [Fact]
+    public async Task A_burst_of_events_is_not_copied_into_a_stalled_clients_response_buffer()
+    {
+        const int burst = 300;
+        const string channel = "burst";
+        await using var host = await GatewayHost.StartAsync(("Gateway:Stream:QueueCapacity", "1024"));
+        using var stalled = await ConnectWithoutReadingAsync(host, channel);
+        await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stalled client to subscribe");
+
+        // The events and their shared frames exist before the measurement: what grows after it is per-client copies.
+        var payload = new byte[EventBytes];
+        payload.AsSpan().Fill((byte)'x');
+        var appended = await host.Log.AppendAsync(channel, Enumerable.Range(0, burst).Select(_ => new Gateway.Core.Events.EventDraft(null, payload)).ToList(), CancellationToken.None);
+        var frames = appended.Appended.Sum(e => (long)e.Frame.Length);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        // One ingest batch reaches the hub at once, as a burst.
+        foreach (var e in appended.Appended)
+        {
+            host.Hub.Publish(e);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+
+        output.WriteLine($"burst of {burst} x {EventBytes:N0} B ({frames / 1024:N0} KiB of frames) to a stalled client: managed heap {before / 1024:N0} KiB -> {after / 1024:N0} KiB");
+        Assert.Equal(1, host.Hub.SubscriberCount);
+        Assert.True(after - before < 4L * 1024 * 1024, $"the server buffered {(after - before) / 1024:N0} KiB for one stalled client");
+    }
+
     /// <summary>A raw connection with a small receive window that sends the GET and then never reads.</summary>
-    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayHost host)
+    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayHost host, string channel = Channel)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         using var timeout = new CancellationTokenSource(Waits.Request);
         await socket.ConnectAsync(host.EndPoint, timeout.Token);
-        var request = $"GET {GatewayHost.StreamPath(Channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
+        var request = $"GET {GatewayHost.StreamPath(channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
         return socket;
     }
