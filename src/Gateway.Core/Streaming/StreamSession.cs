@@ -43,6 +43,9 @@ public sealed partial class StreamSession(
         var output = new Output(response.BodyWriter, aborted);
         try
         {
+            // Read the head before the stream shows itself open: an event a client publishes once it sees the
+            // stream open must come after this head, or a new client would count it as past and never get it.
+            var head = await log.GetHeadAsync(channel, aborted);
             output.Write(retry);
             output.Write(SseFrames.Opened.Span);
             if (!await output.FlushAsync())
@@ -50,7 +53,7 @@ public sealed partial class StreamSession(
                 return;
             }
 
-            var cursor = await StartAsync(output, channel, lastSeen, aborted);
+            var cursor = await StartAsync(output, channel, head, lastSeen, aborted);
             if (cursor is null || !await output.FlushAsync())
             {
                 return;
@@ -112,10 +115,8 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Decides where the stream starts and replays from the log up to now.</summary>
-    private async Task<Cursor?> StartAsync(Output output, string channel, EventPosition? lastSeen, CancellationToken aborted)
+    private async Task<Cursor?> StartAsync(Output output, string channel, LogHead head, EventPosition? lastSeen, CancellationToken aborted)
     {
-        var head = await log.GetHeadAsync(channel, aborted);
-
         // A new client starts at the head: live events only.
         var cursor = new Cursor(channel, head.Epoch, head.Offset);
         if (lastSeen is not { } seen)

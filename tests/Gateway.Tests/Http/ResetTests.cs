@@ -87,6 +87,27 @@ public sealed class ResetTests
     }
 
     [Fact]
+    public async Task A_log_re_created_under_an_open_stream_is_reset_as_stale_and_followed_from_its_start()
+    {
+        // One channel at most: publishing to another evicts the first, whose next event starts a new log.
+        await using var host = await GatewayHost.StartAsync(("Gateway:InMemory:MaxChannels", "1"));
+        await using var stream = await host.OpenStreamAsync("evicted");
+        await host.PublishAsync("evicted", "old 1");
+        var old = await stream.NextAsync();
+        await host.PublishAsync("other", "evicts");
+        await host.WaitForHeadAsync("other", 1);
+
+        await host.PublishAsync("evicted", "new 1");
+        var reset = await stream.NextAsync();
+        var next = await stream.NextAsync();
+
+        var epoch = (await host.Log.GetHeadAsync("evicted", CancellationToken.None)).Epoch!;
+        Assert.NotEqual(epoch, old.EventId![..old.EventId!.LastIndexOf('-')]);
+        AssertReset(reset, ResetReason.StaleEpoch, old.EventId!, $"{epoch}-0");
+        Assert.Equal(($"{epoch}-1", "new 1"), (next.EventId, next.Data));
+    }
+
+    [Fact]
     public async Task An_id_within_retention_replays_exactly_what_follows_it()
     {
         await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));

@@ -34,7 +34,10 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public IEventLog Log => Services.GetRequiredService<IEventLog>();
 
-    public static async Task<GatewayHost> StartAsync(params (string Key, string Value)[] settings)
+    public static Task<GatewayHost> StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
+
+    /// <param name="configure">Runs after the gateway's own registrations, e.g. to decorate a service.</param>
+    public static async Task<GatewayHost> StartAsync(Action<WebApplicationBuilder>? configure, params (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -43,7 +46,7 @@ public sealed class GatewayHost : IAsyncDisposable
         };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
 
-        var app = GatewayServer.Build([.. args]);
+        var app = GatewayServer.Build([.. args], configure);
         using var startTimeout = new CancellationTokenSource(Waits.Startup);
         await app.StartAsync(startTimeout.Token);
 
