@@ -1,3 +1,4 @@
+using Gateway.Azure.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 namespace Gateway.Functions.Hosting;
@@ -14,6 +15,9 @@ public static class GatewayFunctionsApp
         // ASP.NET Core integration: functions write to the real HttpResponse, so SSE frames reach the client as they are flushed.
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddGatewayFunctions(builder.Configuration, appDirectory);
+
+        // The same metrics, traces and logs as the server host; Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+        builder.AddGatewayTelemetry();
         return builder;
     }
 }
