@@ -123,6 +123,18 @@ public abstract class EventLogContractTests
     }
 
     [Fact]
+    public async Task Source_ids_of_any_text_are_deduplicated()
+    {
+        await using var store = await OpenAsync(new LogSettings());
+        string[] ids = ["queue/1#part?x=1", "back\\slash", "ünïcode-✓", new string('9', 400), "it's"];
+        var first = await store.Log.AppendAsync(Channel, ids.Select(Draft).ToList(), Deadlines.ForTest());
+        var again = await store.Log.AppendAsync(Channel, ids.Reverse().Select(Draft).ToList(), Deadlines.ForTest());
+        Assert.Equal(5, first.Appended.Count);
+        Assert.Empty(again.Appended);
+        Assert.Equal(ids.Select((id, i) => new AppendedBefore(id, i + 1)).OrderBy(d => d.Offset), again.Duplicates.OrderBy(d => d.Offset));
+    }
+
+    [Fact]
     public async Task Concurrent_redeliveries_of_the_same_messages_are_stored_once()
     {
         await using var store = await OpenAsync(new LogSettings());

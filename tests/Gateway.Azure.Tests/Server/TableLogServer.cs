@@ -31,6 +31,7 @@ public sealed class TableLogServer : IAsyncDisposable
         {
             "--urls", "http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         };
         args.AddRange(GatewayServices.TableLog(connectionString, TestTables.NewName()).Select(s => $"--{s.Key}={s.Value}"));
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
