@@ -25,6 +25,10 @@ public sealed partial class StreamSession(
     GatewayMetrics metrics,
     ILogger<StreamSession> logger)
 {
+    // A precompiled scope: cheaper per stream than a dictionary, with the same structured fields.
+    private static readonly Func<ILogger, string, string, IDisposable?> StreamScope =
+        LoggerMessage.DefineScope<string, string>("Channel {Channel}, stream {StreamId}");
+
     // Replay and live delivery write without flushing until this much is buffered, then let backpressure apply.
     private const int ReplayFlushBytes = 16 * 1024;
 
@@ -35,7 +39,7 @@ public sealed partial class StreamSession(
         var aborted = context.RequestAborted;
         PrepareResponse(context);
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Channel"] = channel, ["StreamId"] = context.TraceIdentifier });
+        using var scope = StreamScope(logger, channel, context.TraceIdentifier);
         using var subscription = hub.Subscribe(channel);
         subscription.OnAbort(context.Abort);
         metrics.StreamOpened();
