@@ -11,11 +11,11 @@ namespace Gateway.Azure.ServiceBus;
 /// any instance ingested.
 /// </summary>
 /// <remarks>
-/// Receive-and-delete: no settlement round trip per event. A copy lost on the way (a connection dropped
-/// mid-transfer, or prefetched messages discarded when the receiver closes) costs no event: the stream
-/// sessions detect the gap at the channel's next offset and read the missing events from the log, and a
-/// repeated copy is dropped because the session has passed its offset. The subscription dies with the
-/// instance anyway, so peek-lock would buy nothing that the log does not already give.
+/// Peek-lock, completed once the batch is in the hub. Receive-and-delete would save that round trip, but a
+/// copy the client drops (a receive that times out just as a message arrives, a connection lost mid-transfer)
+/// would then be gone, and a stream would notice only at the channel's next event (a gap it fills from the
+/// log) — an idle channel's last event could wait indefinitely. With peek-lock such a copy comes back when its
+/// lock lapses. Repeated copies are harmless: sessions drop offsets they have passed.
 /// </remarks>
 public sealed partial class FanoutReceiverService(
     ServiceBusClient client,
@@ -56,7 +56,7 @@ public sealed partial class FanoutReceiverService(
     private async Task ReceiveUntilSubscriptionGoneAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -99,6 +99,21 @@ public sealed partial class FanoutReceiverService(
                     LogMalformed(message.SequenceNumber);
                 }
             }
+
+            await Task.WhenAll(messages.Select(m => CompleteAsync(receiver, m)));
+        }
+    }
+
+    private async Task CompleteAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        try
+        {
+            await receiver.CompleteMessageAsync(message, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The copy comes back when its lock lapses; the streams drop it as already passed.
+            LogCompleteFailed(ex, message.SequenceNumber);
         }
     }
 
@@ -110,6 +125,9 @@ public sealed partial class FanoutReceiverService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving fan-out events failed; retrying in {Delay}")]
     private partial void LogReceiveFailed(Exception exception, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not complete fan-out message {SequenceNumber}; it will come again")]
+    private partial void LogCompleteFailed(Exception exception, long sequenceNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored fan-out message {SequenceNumber}: it lacks the channel, epoch, offset or time properties")]
     private partial void LogMalformed(long sequenceNumber);
