@@ -56,14 +56,17 @@ public sealed partial class FanoutReceiverService(
     private async Task ReceiveUntilSubscriptionGoneAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
+        // One message per receive call: asked for more, the client waits 20 ms after the first for the rest, a
+        // delay every event would pay on its way to the streams. The prefetch buffer keeps the throughput.
+        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.MaxBatchSize });
+        var completing = new List<Task>(o.MaxBatchSize);
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<ServiceBusReceivedMessage> messages;
             try
             {
-                messages = await receiver.ReceiveMessagesAsync(o.MaxBatchSize, o.ReceiveWaitTime, stoppingToken);
+                messages = await receiver.ReceiveMessagesAsync(1, o.ReceiveWaitTime, stoppingToken);
                 status.Connected(ReceiverStatus.Fanout);
                 backoff.Reset();
             }
@@ -100,7 +103,13 @@ public sealed partial class FanoutReceiverService(
                 }
             }
 
-            await Task.WhenAll(messages.Select(m => CompleteAsync(receiver, m)));
+            // Completions overlap with the next receives; waiting for them now and then bounds how many are in flight.
+            completing.AddRange(messages.Select(m => CompleteAsync(receiver, m)));
+            if (completing.Count >= o.MaxBatchSize || messages.Count == 0)
+            {
+                await Task.WhenAll(completing);
+                completing.Clear();
+            }
         }
     }
 
