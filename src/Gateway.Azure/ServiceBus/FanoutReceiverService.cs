@@ -11,7 +11,7 @@ namespace Gateway.Azure.ServiceBus;
 /// any instance ingested.
 /// </summary>
 /// <remarks>
-/// Peek-lock, completed once the batch is in the hub. Receive-and-delete would save that round trip, but a
+/// Peek-lock, each message completed once its event is in the hub. Receive-and-delete would save that round trip, but a
 /// copy the client drops (a receive that times out just as a message arrives, a connection lost mid-transfer)
 /// would then be gone, and a stream would notice only at the channel's next event (a gap it fills from the
 /// log) — an idle channel's last event could wait indefinitely. With peek-lock such a copy comes back when its

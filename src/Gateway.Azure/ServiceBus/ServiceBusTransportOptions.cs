@@ -27,7 +27,11 @@ public sealed class ServiceBusTransportOptions
     /// <summary>This instance's id; unset → <c>WEBSITE_INSTANCE_ID</c>, else a GUID made at start-up.</summary>
     public string? InstanceId { get; set; }
 
-    /// <summary>At most this many messages are ingested together (one log append per channel per batch).</summary>
+    /// <summary>
+    /// At most this many messages are ingested together (one log append per channel per batch). Asked for more
+    /// than one, the client waits about 20 ms after the first message for the rest: 1 gives the lowest latency
+    /// at rest, at the cost of one append per message under load.
+    /// </summary>
     public int MaxBatchSize { get; set; } = 100;
 
     /// <summary>How long one receive waits for the first message before it returns empty and asks again.</summary>
