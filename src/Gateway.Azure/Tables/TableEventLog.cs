@@ -89,27 +89,40 @@ public sealed partial class TableEventLog : IEventLog
         var filter = $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey gt '{TableRowKeys.Event(Math.Max(0, afterOffset))}' and RowKey lt '{TableRowKeys.EventRangeEnd}'";
         var query = _table.QueryAsync<TableEntity>(filter, _options.ReadPageSize, TableEventRows.EventColumns, cancellationToken);
         await using var pages = query.AsPages().GetAsyncEnumerator(cancellationToken);
-        while (true)
+
+        // The next page is fetched while the caller consumes this one (a stream writes it to its client), so replay
+        // costs about the slower of the two rather than their sum; at most two pages are held.
+        var next = pages.MoveNextAsync().AsTask();
+        try
         {
-            Page<TableEntity> page;
-            try
+            while (true)
             {
-                if (!await pages.MoveNextAsync())
+                Page<TableEntity> page;
+                try
                 {
-                    yield break;
+                    if (!await next)
+                    {
+                        yield break;
+                    }
+
+                    page = pages.Current;
+                }
+                catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+                {
+                    throw TableFailures.Unavailable("read events", ex);
                 }
 
-                page = pages.Current;
+                next = pages.MoveNextAsync().AsTask();
+                foreach (var row in page.Values)
+                {
+                    yield return TableEventRows.ToEvent(row);
+                }
             }
-            catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
-            {
-                throw TableFailures.Unavailable("read events", ex);
-            }
-
-            foreach (var row in page.Values)
-            {
-                yield return TableEventRows.ToEvent(row);
-            }
+        }
+        finally
+        {
+            // A caller that stops early leaves a fetch in flight: let it finish before the enumerator is disposed.
+            await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -222,6 +235,7 @@ public sealed partial class TableEventLog : IEventLog
 
             outcome.Committed(chunk);
             tail = new LogHead(newEpoch ?? tail.Epoch, chunk.Events.Count > 0 ? chunk.Events[^1].Offset : tail.Offset);
+            conflicts = 0;
         }
 
         return outcome.ToResult(tail.Epoch!);

@@ -183,6 +183,19 @@ public abstract class EventLogContractTests
         Assert.Equal(Enumerable.Range(4000, 1001).Select(i => (long)i), tail.Select(e => e.Offset));
         Assert.Empty(await ReadAllAsync(store.Log, Channel, 5000));
         Assert.Empty(await ReadAllAsync(store.Log, Channel, 7000));
+
+        // A reader may stop part-way through a page (a stream that caught up, or whose client left).
+        long stoppedAt = 0;
+        await foreach (var e in store.Log.ReadAfterAsync(Channel, 0, cancel))
+        {
+            stoppedAt = e.Offset;
+            if (e.Offset == 1500)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(1500, stoppedAt);
     }
 
     [Fact]
