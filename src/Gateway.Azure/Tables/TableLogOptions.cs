@@ -8,6 +8,6 @@ public sealed class TableLogOptions
     /// <summary>The table holding every channel's log; created if missing.</summary>
     public string TableName { get; set; } = "events";
 
-    /// <summary>Events fetched per request when reading a log (the service returns at most 1,000). One page is held in memory at a time.</summary>
+    /// <summary>Events fetched per request when reading a log (the service returns at most 1,000). A reader holds at most two pages: the one it consumes and the next, fetched meanwhile.</summary>
     public int ReadPageSize { get; set; } = 1000;
 }
