@@ -35,7 +35,7 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
         amqpListener.SASL.EnableMechanism(AcceptAnySaslProfile.Name, new AcceptAnySaslProfile());
         var tagHandler = new LockTokenTagHandler();
         amqpListener.HandlerFactory = _ => tagHandler;
-        host.RegisterLinkProcessor(new BrokerLinkProcessor(entities, options.MaxMessageSize));
+        host.RegisterLinkProcessor(new BrokerLinkProcessor(entities, options.MaxMessageSize, options.OnSending));
         host.Open();
         listener.Start(options.Port);
 

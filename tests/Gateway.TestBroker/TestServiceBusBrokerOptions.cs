@@ -15,6 +15,13 @@ public sealed class TestServiceBusBrokerOptions
     /// <summary>Largest message the broker accepts; announced on every attach (the client refuses to send without it).</summary>
     public ulong MaxMessageSize { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Called with the topic's name when a producer's message (or batch) arrives, before the broker stores and
+    /// accepts it: the producer's send cannot complete until this returns. Lets a test act at a known point of a
+    /// producer's work, e.g. kill a process while it waits for that send.
+    /// </summary>
+    public Action<string>? OnSending { get; init; }
+
     /// <summary>Clock for enqueue times and lock expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -10,7 +10,7 @@ namespace Gateway.TestBroker.Protocol;
 /// Routes every attach: <c>$cbs</c>, <c>entity/$management</c>, producers to topics and receivers on
 /// subscriptions. Each reply carries max-message-size: the client refuses to send on a link without it.
 /// </summary>
-internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMessageSize) : ILinkProcessor
+internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMessageSize, Action<string>? onSending) : ILinkProcessor
 {
     const int RequestCredit = 100;
     const int IngressCredit = 500;
@@ -101,7 +101,7 @@ internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMess
             return;
         }
 
-        attachContext.Complete(new IngressEndpoint(topic), IngressCredit);
+        attachContext.Complete(new IngressEndpoint(topic, onSending), IngressCredit);
     }
 
     static void Refuse(AttachContext attachContext, Symbol condition, string description) =>
