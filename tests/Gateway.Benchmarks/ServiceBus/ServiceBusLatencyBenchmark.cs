@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Azure.Tests.Azurite;
+using Gateway.TestBroker;
+
+namespace Gateway.Benchmarks.ServiceBus;
+
+/// <summary>
+/// Producer → SSE client latency and sustained events/s through the in-repo test broker, beside the raw client's
+/// send → receive through the same broker in the same run. A Stopwatch runner (percentiles of every message, which
+/// BenchmarkDotNet does not give), started with <see cref="Switch"/>; prints a table.
+/// </summary>
+internal static class ServiceBusLatencyBenchmark
+{
+    public const string Switch = "--servicebus-latency";
+
+    private const int Warmup = 300;
+    private const int BurstBatch = 100;
+    private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(120);
+
+    public static async Task RunAsync(string[] args)
+    {
+        var options = LatencyRunOptions.Parse(args);
+        await using var azurite = options.TableLog ? await AzuriteProcess.StartAsync() : null;
+        await using var broker = await TestServiceBusBroker.StartAsync();
+        await using var raw = new RawClientPath(broker);
+        await using var gateway = await GatewayPath.StartAsync(broker, azurite?.ConnectionString, options.GatewaySettings);
+        IDeliveryPath[] paths = [raw, gateway];
+
+        var phase = 0;
+        var results = new List<(IDeliveryPath Path, DeliveryFigures Paced, DeliveryFigures Burst)>();
+        foreach (var path in paths)
+        {
+            // JIT, connections, links and (for the gateway) the channel's first append, off the figures.
+            await PacedAsync(path, new DeliveryRecorder(++phase, Warmup), options.Rate);
+            var paced = await PacedAsync(path, new DeliveryRecorder(++phase, options.Count), options.Rate);
+            var burst = await BurstAsync(path, new DeliveryRecorder(++phase, options.Burst));
+            results.Add((path, paced, burst));
+        }
+
+        Print(options, results);
+    }
+
+    /// <summary>One message at a time at <paramref name="rate"/> per second; latency is measured from just before each send.</summary>
+    private static async Task<DeliveryFigures> PacedAsync(IDeliveryPath path, DeliveryRecorder recorder, int rate)
+    {
+        path.RecordInto(recorder, burst: false);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < recorder.Count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due);
+            }
+
+            var message = path.Message(recorder.Body(i));
+            recorder.Sent(i, Stopwatch.GetTimestamp());
+            await path.Sender.SendMessageAsync(message);
+        }
+
+        await recorder.AllReceivedAsync(PhaseTimeout);
+        return recorder.Figures();
+    }
+
+    /// <summary>Batches of <see cref="BurstBatch"/> sent back to back: events/s from the first send to the last receipt.</summary>
+    private static async Task<DeliveryFigures> BurstAsync(IDeliveryPath path, DeliveryRecorder recorder)
+    {
+        path.RecordInto(recorder, burst: true);
+        for (var from = 0; from < recorder.Count; from += BurstBatch)
+        {
+            var batch = Enumerable.Range(from, Math.Min(BurstBatch, recorder.Count - from)).ToList();
+            var messages = batch.Select(i => path.Message(recorder.Body(i))).ToList();
+            var now = Stopwatch.GetTimestamp();
+            batch.ForEach(i => recorder.Sent(i, now));
+            await path.Sender.SendMessagesAsync(messages);
+        }
+
+        await recorder.AllReceivedAsync(PhaseTimeout);
+        return recorder.Figures();
+    }
+
+    private static void Print(LatencyRunOptions options, List<(IDeliveryPath Path, DeliveryFigures Paced, DeliveryFigures Burst)> results)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c,
+            $"Service Bus through the in-repo test broker (127.0.0.1), gateway log: {(options.TableLog ? "Table (Azurite)" : "in memory")}, " +
+            $"{options.Count} messages paced at {options.Rate}/s, then a burst of {options.Burst} in batches of {BurstBatch}; " +
+            $"everything in this process ({Environment.ProcessorCount} cores); gateway settings: {(options.GatewaySettings.Count == 0 ? "defaults" : string.Join(' ', options.GatewaySettings))}."));
+        Console.WriteLine();
+        Console.WriteLine("| path | paced p50 ms | p90 ms | p99 ms | max ms | burst events/s | burst p50 ms | burst p99 ms | repeats |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (path, paced, burst) in results)
+        {
+            Console.WriteLine(string.Create(c,
+                $"| {path.Name} | {paced.P50:0.0} | {paced.P90:0.0} | {paced.P99:0.0} | {paced.Max:0.0} | {burst.EventsPerSecond:0} | {burst.P50:0} | {burst.P99:0} | {paced.Duplicates + burst.Duplicates} |"));
+        }
+
+        var (_, rawPaced, rawBurst) = results[0];
+        var (_, gatewayPaced, gatewayBurst) = results[1];
+        Console.WriteLine(string.Create(c,
+            $"| ratio gateway / raw | {gatewayPaced.P50 / rawPaced.P50:0.0}x | {gatewayPaced.P90 / rawPaced.P90:0.0}x | {gatewayPaced.P99 / rawPaced.P99:0.0}x | " +
+            $"{gatewayPaced.Max / rawPaced.Max:0.0}x | {gatewayBurst.EventsPerSecond / rawBurst.EventsPerSecond:0.00}x | | | |"));
+    }
+}
