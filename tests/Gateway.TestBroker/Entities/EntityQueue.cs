@@ -6,7 +6,7 @@ namespace Gateway.TestBroker.Entities;
 
 /// <summary>
 /// The messages of one entity (a subscription or its dead-letter queue): available ones in sequence order,
-/// peek-locked ones by lock token, and the attached receivers with their link credit. Deliveries are sent
+/// peek-locked ones by lock token, and the attached receivers (each knows its link credit). Deliveries are sent
 /// under the queue's lock so one receiver sees them in sequence order.
 /// </summary>
 internal sealed class EntityQueue(string path, EntitySettings settings, EntityQueue? deadLetterQueue)
@@ -17,7 +17,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     readonly Lock gate = new();
     readonly SortedDictionary<long, QueuedMessage> available = [];
     readonly Dictionary<Guid, MessageLock> locks = [];
-    readonly List<ConsumerSlot> consumers = [];
+    readonly List<IMessageConsumer> consumers = [];
     int nextConsumer;
     long lastSequenceNumber;
 
@@ -60,7 +60,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     {
         lock (gate)
         {
-            consumers.Add(new ConsumerSlot(consumer));
+            consumers.Add(consumer);
         }
     }
 
@@ -68,28 +68,25 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     {
         lock (gate)
         {
-            consumers.RemoveAll(slot => slot.Consumer == consumer);
+            consumers.Remove(consumer);
         }
     }
 
-    /// <summary>Applies a flow from the receiver (credit delta), sends what it allows, and answers a drain.</summary>
-    public void OnFlow(IMessageConsumer consumer, int creditDelta, bool draining)
+    /// <summary>Applies a flow from the receiver (the change of its delivery limit), sends what it allows, and answers a drain.</summary>
+    public void OnFlow(IMessageConsumer consumer, int limitChange, bool draining)
     {
         lock (gate)
         {
-            var slot = consumers.Find(s => s.Consumer == consumer);
-            if (slot is null)
+            if (!consumers.Contains(consumer))
             {
                 return;
             }
 
-            // Mirror the link's own bookkeeping (AMQPNetLite zeroes its credit on a flow that does not raise the limit).
-            slot.Credit = creditDelta <= 0 ? 0 : slot.Credit + creditDelta;
+            consumer.ApplyFlow(limitChange);
             PumpLocked();
             if (draining)
             {
                 // Everything available was sent: answer the drain (the client drains when it closes a receiver) now.
-                slot.Credit = 0;
                 consumer.CompleteDrain();
             }
         }
@@ -272,24 +269,23 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
 
     void PumpLocked()
     {
-        while (available.Count > 0 && NextConsumerWithCredit() is { } slot)
+        while (available.Count > 0 && NextConsumerWithCredit() is { } consumer)
         {
             var message = available.First().Value;
             available.Remove(message.SequenceNumber);
-            slot.Credit--;
             message.Deliveries++;
             try
             {
-                if (slot.Consumer.SettlesOnSend)
+                if (consumer.SettlesOnSend)
                 {
-                    slot.Consumer.Send(DeliveryMessages.Create(message, null, null));
+                    consumer.Send(DeliveryMessages.Create(message, null, null));
                     continue;
                 }
 
                 var token = Guid.NewGuid();
                 var until = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
                 locks[token] = new MessageLock(message, until);
-                slot.Consumer.Send(DeliveryMessages.Create(message, token, until));
+                consumer.Send(DeliveryMessages.Create(message, token, until));
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
             {
@@ -297,30 +293,22 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
                 locks.Remove(locks.FirstOrDefault(l => l.Value.Message == message).Key);
                 message.Deliveries--;
                 available[message.SequenceNumber] = message;
-                slot.Credit = 0;
             }
         }
     }
 
-    ConsumerSlot? NextConsumerWithCredit()
+    IMessageConsumer? NextConsumerWithCredit()
     {
         for (var i = 0; i < consumers.Count; i++)
         {
-            var slot = consumers[(nextConsumer + i) % consumers.Count];
-            if (slot.Credit > 0)
+            var consumer = consumers[(nextConsumer + i) % consumers.Count];
+            if (consumer.Credit > 0)
             {
                 nextConsumer = (nextConsumer + i + 1) % consumers.Count;
-                return slot;
+                return consumer;
             }
         }
 
         return null;
-    }
-
-    sealed class ConsumerSlot(IMessageConsumer consumer)
-    {
-        public IMessageConsumer Consumer { get; } = consumer;
-
-        public int Credit { get; set; }
     }
 }

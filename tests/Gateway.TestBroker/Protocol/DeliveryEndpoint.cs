@@ -14,12 +14,15 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
 {
     readonly EntityQueue queue;
     readonly ListenerLink link;
+    readonly SenderLinkCredit credit;
     volatile bool closed;
+    bool broken;
 
     public DeliveryEndpoint(EntityQueue queue, ListenerLink link)
     {
         this.queue = queue;
         this.link = link;
+        credit = new SenderLinkCredit(link);
         // On close the library releases the unsettled deliveries; Service Bus keeps such locks until they expire.
         link.Closed += (_, _) => closed = true;
         queue.AddConsumer(this);
@@ -27,9 +30,31 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
 
     public bool SettlesOnSend => link.SettleOnSend;
 
-    public void Send(Message message) => link.SendMessage(message);
+    public int Credit => broken ? 0 : credit.Available;
 
-    public void CompleteDrain() => link.CompleteDrain();
+    public void ApplyFlow(int limitChange) => credit.OnFlow(limitChange);
+
+    public void Send(Message message)
+    {
+        try
+        {
+            link.SendMessage(message);
+        }
+        catch
+        {
+            // The link is closing: offer it nothing more (the queue would otherwise retry it for ever).
+            broken = true;
+            throw;
+        }
+
+        credit.OnSent();
+    }
+
+    public void CompleteDrain()
+    {
+        link.CompleteDrain();
+        credit.OnDrained();
+    }
 
     public override void OnFlow(FlowContext flowContext) =>
         queue.OnFlow(this, flowContext.Messages, flowContext.Link.IsDraining);
