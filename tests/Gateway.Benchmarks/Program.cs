@@ -14,6 +14,12 @@ public static class BenchmarkProgram
             return;
         }
 
+        if (args.Contains(HotChannelAppendCost.Switch))
+        {
+            await HotChannelAppendCost.RunAsync();
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
     }
 }

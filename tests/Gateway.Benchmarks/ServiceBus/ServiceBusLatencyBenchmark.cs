@@ -8,7 +8,8 @@ namespace Gateway.Benchmarks.ServiceBus;
 /// <summary>
 /// Producer → SSE client latency and sustained events/s through the in-repo test broker, beside the raw client's
 /// send → receive through the same broker in the same run. A Stopwatch runner (percentiles of every message, which
-/// BenchmarkDotNet does not give), started with <see cref="Switch"/>; prints a table.
+/// BenchmarkDotNet does not give), started with <see cref="Switch"/>; prints a table, then where the gateway's time
+/// went during its burst (<see cref="IngestBreakdown"/>).
 /// </summary>
 internal static class ServiceBusLatencyBenchmark
 {
@@ -21,6 +22,8 @@ internal static class ServiceBusLatencyBenchmark
     public static async Task RunAsync(string[] args)
     {
         var options = LatencyRunOptions.Parse(args);
+        IngestBreakdown.EnableAzureActivities();
+        using var breakdown = new IngestBreakdown();
         await using var azurite = options.TableLog ? await AzuriteProcess.StartAsync() : null;
         await using var broker = await TestServiceBusBroker.StartAsync();
         await using var raw = new RawClientPath(broker);
@@ -34,11 +37,18 @@ internal static class ServiceBusLatencyBenchmark
             // JIT, connections, links and (for the gateway) the channel's first append, off the figures.
             await PacedAsync(path, new DeliveryRecorder(++phase, Warmup), options.Rate);
             var paced = await PacedAsync(path, new DeliveryRecorder(++phase, options.Count), options.Rate);
+            if (path == gateway)
+            {
+                breakdown.Start();
+            }
+
             var burst = await BurstAsync(path, new DeliveryRecorder(++phase, options.Burst));
+            breakdown.Stop();
             results.Add((path, paced, burst));
         }
 
         Print(options, results);
+        breakdown.Print($"the gateway's burst ({(options.TableLog ? "Table log on Azurite, whose insert cost grows with the rows already in the channel's partition: see " + HotChannelAppendCost.Switch : "in-memory log")})");
     }
 
     /// <summary>One message at a time at <paramref name="rate"/> per second; latency is measured from just before each send.</summary>
