@@ -22,7 +22,8 @@ public sealed class RecoveryTests
 
         await using var stream = await gateway.OpenStreamAsync("backlog", $"{epoch}-0");
         var items = new[] { await stream.NextAsync(), await stream.NextAsync(), await stream.NextAsync() };
-        Assert.Equal([("early-1", 1L), ("early-2", 2L), ("early-3", 3L)], items.Select(i => (i.Data, SseIds.Offset(i))));
+        Assert.Equal([1L, 2L, 3L], items.Select(SseIds.Offset));
+        Assert.Equal(["early-1", "early-2", "early-3"], items.Select(i => i.Data).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -44,7 +45,11 @@ public sealed class RecoveryTests
         var after = await ReadAsync(stream, 8);
         var all = before.Concat(after).ToList();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), all.Select(SseIds.Offset));
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"p{i}"), all.Select(i => i.Data));
+
+        // Every message once. Not necessarily in send order: without sessions Service Bus does not promise FIFO
+        // across messages (a delivery released around the outage can come back behind a newer one), so the order
+        // every client sees is the log's, checked above as offsets 1..10.
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"p{i}").Order(StringComparer.Ordinal), all.Select(i => i.Data).Order(StringComparer.Ordinal));
     }
 
     private static async Task SendAsync(BusEnvironment bus, int from, int count)
