@@ -1,4 +1,5 @@
 using Azure.Messaging.ServiceBus;
+using Gateway.Core.Bus;
 using Gateway.Core.Hub;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -32,7 +32,7 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
 
     private async Task IngestWithRetryAsync(List<IncomingEvent> batch, CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(100);
+        var backoff = new RetryBackoff(time, first: TimeSpan.FromMilliseconds(100));
         while (true)
         {
             try
@@ -42,9 +42,11 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogRetry(ex, batch.Count, delay);
-                await Task.Delay(delay, time, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                LogRetry(ex, batch.Count, backoff.Next);
+                if (!await backoff.WaitAsync(stoppingToken))
+                {
+                    return;
+                }
             }
         }
     }
