@@ -20,7 +20,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly string _script;
     private readonly string? _location;
     private Process? _process;
-    private readonly Queue<string> _output = new();
+    private readonly ProcessOutputTail _output = new();
 
     private AzuriteProcess(string script, string? location, int port)
     {
@@ -72,8 +72,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        process.OutputDataReceived += (_, e) => _output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => _output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -114,7 +114,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                Remember("(did not exit within 15 s of SIGINT; killed)");
+                _output.Add("(did not exit within 15 s of SIGINT; killed)");
             }
         }
 
@@ -132,13 +132,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines Azurite printed, for failure messages.</summary>
-    public string Output()
-    {
-        lock (_output)
-        {
-            return string.Join('\n', _output);
-        }
-    }
+    public string Output() => _output.ToString();
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
@@ -156,22 +150,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    private void Remember(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            if (_output.Count > 50)
-            {
-                _output.Dequeue();
-            }
-        }
-    }
 
     private static int FreePort()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Gateway.Azure.Tests.Azurite;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.ServiceBus.Tests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class GatewayServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
-    private readonly Queue<string> _output = new();
+    private readonly ProcessOutputTail _output = new();
 
     private GatewayServerProcess(Process process, Uri baseAddress)
     {
@@ -54,8 +55,8 @@ public sealed class GatewayServerProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway server process did not start.");
         var child = new GatewayServerProcess(process, baseAddress);
-        process.OutputDataReceived += (_, e) => child.Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Remember(e.Data);
+        process.OutputDataReceived += (_, e) => child._output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => child._output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -91,13 +92,7 @@ public sealed class GatewayServerProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines the server printed, for failure messages.</summary>
-    public string Output()
-    {
-        lock (_output)
-        {
-            return string.Join('\n', _output);
-        }
-    }
+    public string Output() => _output.ToString();
 
     public async ValueTask DisposeAsync()
     {
@@ -144,22 +139,6 @@ public sealed class GatewayServerProcess : IAsyncDisposable
         throw new TimeoutException($"The gateway server's bus was not healthy within {StartupTimeout.TotalSeconds} s (last: {last}):\n{Output()}");
     }
 
-    private void Remember(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            if (_output.Count > 50)
-            {
-                _output.Dequeue();
-            }
-        }
-    }
 
     // The dotnet host running the tests, so the server gets the same runtime.
     private static string DotnetHost() =>
