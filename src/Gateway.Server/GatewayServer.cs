@@ -1,6 +1,7 @@
-using Gateway.Azure.Hosting;
-using Gateway.Azure.Telemetry;
 using Gateway.Core.Hosting;
+using Gateway.Core.Http;
+using Gateway.Hosting.Composition;
+using Gateway.Hosting.Telemetry;
 
 namespace Gateway.Server;
 
@@ -11,14 +12,19 @@ public static class GatewayServer
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
-        builder.Services.AddGatewayCore(builder.Configuration);
-        builder.Services.AddGatewayTransport(builder.Configuration);
+        builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
         builder.AddGatewayTelemetry();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGatewayEndpoints();
+
+        // Every error answer is application/problem+json: unhandled exceptions (500, no exception text) and
+        // bodiless status codes such as 404 and 405 from routing.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapGateway();
         app.MapDemoPage();
         return app;
     }

@@ -7,6 +7,7 @@ using Gateway.Azure.Hosting;
 using Gateway.Azure.Telemetry;
 using Gateway.Core.Hosting;
 using Gateway.Core.Options;
+using Gateway.Hosting.Composition;
 using Gateway.Infra.Tests.Infrastructure;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -115,7 +116,7 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        var tables = services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(GatewayTransportExtensions.EventLogStorageConnection);
+        var tables = services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(GatewayConnections.EventLogStorage);
         Assert.Equal("stgwci", tables.AccountName);
         Assert.Equal("TableEventLog", services.GetRequiredService<Gateway.Core.Log.IEventLog>().GetType().Name);
     }
@@ -155,10 +156,13 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
     private static ServiceProvider BuildServices(IConfiguration configuration, bool transport)
     {
         var services = new ServiceCollection().AddLogging(logging => logging.ClearProviders());
-        services.AddGatewayCore(configuration);
         if (transport)
         {
-            services.AddGatewayTransport(configuration);
+            services.AddGateway(configuration);
+        }
+        else
+        {
+            services.AddGatewayCore(configuration);
         }
 
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });

@@ -1,7 +1,6 @@
-using Gateway.Azure.Hosting;
 using Gateway.Azure.Tests.Azurite;
-using Gateway.Core.Hosting;
 using Gateway.Core.Log;
+using Gateway.Hosting.Composition;
 using Gateway.ServiceBus.Tests.Infrastructure;
 using Gateway.TestBroker;
 using Gateway.Tests.Infrastructure;
@@ -145,8 +144,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
+        services.AddGateway(configuration);
         return services.BuildServiceProvider();
     }
 }

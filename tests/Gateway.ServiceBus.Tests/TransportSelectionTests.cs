@@ -1,7 +1,6 @@
-using Gateway.Azure.Hosting;
 using Gateway.Azure.ServiceBus;
 using Gateway.Core.Bus;
-using Gateway.Core.Hosting;
+using Gateway.Hosting.Composition;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -71,8 +70,7 @@ public sealed class TransportSelectionTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
+        services.AddGateway(configuration);
         return services.BuildServiceProvider();
     }
 }

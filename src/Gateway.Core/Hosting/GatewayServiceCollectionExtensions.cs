@@ -41,7 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayEndpoints>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailTexts.Fill);
         return services;
     }
 

@@ -30,7 +30,7 @@ public sealed partial class StreamSession(
         LoggerMessage.DefineScope<string, string>("Channel {Channel}, stream {StreamId}");
 
     // Replay and live delivery write without flushing until this much is buffered, then let backpressure apply.
-    private const int ReplayFlushBytes = 16 * 1024;
+    private const int FlushThresholdBytes = 16 * 1024;
 
     /// <summary>Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves.</summary>
     public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen)
@@ -230,7 +230,7 @@ public sealed partial class StreamSession(
 
             // Bound what a burst copies into this client's response buffer: past the threshold, flush and let
             // backpressure hold the rest in the bounded queue, where overflow ends a client that stopped reading.
-            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())
             {
                 return false;
             }
@@ -254,7 +254,7 @@ public sealed partial class StreamSession(
 
             WriteEvent(output, cursor, e);
             metrics.EventReplayed();
-            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())
             {
                 throw new OperationCanceledException(aborted);
             }
@@ -281,7 +281,7 @@ public sealed partial class StreamSession(
             WriteReset(output, cursor, ResetReason.Pruned, before);
         }
 
-        output.Write(e.Frame.Span);
+        output.Write(SseFrames.FrameOf(e).Span);
         cursor.Last = e.Offset;
     }
 

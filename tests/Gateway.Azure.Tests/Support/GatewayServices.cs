@@ -1,12 +1,11 @@
-using Gateway.Azure.Hosting;
-using Gateway.Core.Hosting;
+using Gateway.Hosting.Composition;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Azure.Tests.Support;
 
 /// <summary>
-/// The gateway's services as a host registers them (<c>AddGatewayCore</c> + <c>AddGatewayTransport</c>) from the given
+/// The gateway's services as a host registers them (<c>AddGateway</c>) from the given
 /// configuration keys, so tests get the log the hosts would get, without a web server.
 /// </summary>
 public static class GatewayServices
@@ -22,8 +21,7 @@ public static class GatewayServices
         }
 
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
+        services.AddGateway(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -1,10 +1,9 @@
 using System.Text;
 using Azure.Data.Tables;
-using Gateway.Azure.Hosting;
 using Gateway.Azure.Tests.Azurite;
 using Gateway.Core.Events;
-using Gateway.Core.Hosting;
 using Gateway.Core.Log;
+using Gateway.Hosting.Composition;
 using Gateway.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -49,14 +48,13 @@ internal static class TableBenchEnvironment
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    /// <summary>The log as <c>AddGatewayTransport</c> builds it from <c>EventLogStorage</c>.</summary>
+    /// <summary>The log as <c>AddGateway</c> builds it from <c>EventLogStorage</c>.</summary>
     public static ServiceProvider LogServices(AzuriteProcess azurite)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(azurite)).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
+        services.AddGateway(configuration);
         return services.BuildServiceProvider();
     }
 

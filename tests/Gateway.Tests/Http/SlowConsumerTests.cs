@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Core.Hub;
+using Gateway.Core.Streaming;
 using Gateway.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -99,7 +100,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var payload = new byte[EventBytes];
         payload.AsSpan().Fill((byte)'x');
         var appended = await host.Log.AppendAsync(channel, Enumerable.Range(0, burst).Select(_ => new Gateway.Core.Events.EventDraft(null, payload)).ToList(), CancellationToken.None);
-        var frames = appended.Appended.Sum(e => (long)e.Frame.Length);
+        var frames = appended.Appended.Sum(e => (long)SseFrames.FrameOf(e).Length);
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         // One ingest batch reaches the hub at once, as a burst.

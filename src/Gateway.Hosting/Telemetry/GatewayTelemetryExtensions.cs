@@ -1,4 +1,4 @@
-using Azure.Monitor.OpenTelemetry.Exporter;
+using Gateway.Azure.Telemetry;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,13 +9,10 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Gateway.Azure.Telemetry;
+namespace Gateway.Hosting.Telemetry;
 
 public static class GatewayTelemetryExtensions
 {
-    /// <summary>The setting that turns on export to Azure Monitor (Application Insights).</summary>
-    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
-
     public const string ServiceName = "sse-gateway";
 
     // Meters .NET itself publishes (no instrumentation package needed on .NET 9+): request and connection counts
@@ -40,8 +37,7 @@ public static class GatewayTelemetryExtensions
     /// </summary>
     public static IOpenTelemetryBuilder AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, bool exportToConsole = false)
     {
-        var connectionString = configuration[ConnectionStringSetting];
-        var toAzureMonitor = !string.IsNullOrWhiteSpace(connectionString);
+        var toAzureMonitor = AzureMonitorExport.IsConfigured(configuration);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddMeter(PlatformMeters));
@@ -68,12 +64,7 @@ public static class GatewayTelemetryExtensions
 
         if (toAzureMonitor)
         {
-            var credential = ApplicationInsightsAuthentication.CredentialFrom(configuration[ApplicationInsightsAuthentication.SettingName]);
-            telemetry.UseAzureMonitorExporter(o =>
-            {
-                o.ConnectionString = connectionString;
-                o.Credential = credential;
-            });
+            telemetry.UseGatewayAzureMonitor(configuration);
         }
 
         return telemetry;
