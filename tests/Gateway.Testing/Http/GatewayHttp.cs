@@ -54,7 +54,8 @@ public static class GatewayHttp
     /// Connection failures count as "not listening yet"; <paramref name="gone"/> may end the wait early with a reason
     /// (a child process that exited) and <paramref name="diagnostics"/> adds to the timeout's message.
     /// </summary>
-    public static async Task UntilBusHealthyAsync(this HttpClient client, TimeSpan timeout, Func<string?>? gone = null, Func<string>? diagnostics = null)
+    public static async Task UntilBusHealthyAsync(
+        this HttpClient client, TimeSpan timeout, Func<string?>? gone = null, Func<string>? diagnostics = null, CancellationToken cancellationToken = default)
     {
         var elapsed = Stopwatch.StartNew();
         var last = "not listening";
@@ -80,7 +81,7 @@ public static class GatewayHttp
                 // Not listening yet.
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50, cancellationToken);
         }
 
         throw new TimeoutException($"The gateway's bus was not healthy within {timeout.TotalSeconds:0} s (last: {last}).{diagnostics?.Invoke()}");

@@ -35,7 +35,8 @@ public sealed class GatewayServerProcess : IAsyncDisposable
         StartAsync(new GatewayServerProcessOptions { Environment = environment });
 
     /// <summary>Starts the server and waits until its bus is healthy (the in-memory bus is at once).</summary>
-    public static async Task<GatewayServerProcess> StartAsync(GatewayServerProcessOptions options)
+    /// <param name="cancellationToken">Gives up waiting (and kills the server) when cancelled.</param>
+    public static async Task<GatewayServerProcess> StartAsync(GatewayServerProcessOptions options, CancellationToken cancellationToken = default)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "Gateway.Server.dll");
         if (!File.Exists(server))
@@ -57,7 +58,8 @@ public sealed class GatewayServerProcess : IAsyncDisposable
             await child.Client.UntilBusHealthyAsync(
                 Waits.ProcessStartup,
                 gone: () => process.HasExited ? $"The gateway server exited with code {process.ExitCode} during start-up:\n{process.Output()}" : null,
-                diagnostics: () => $"\n{process.Output()}");
+                diagnostics: () => $"\n{process.Output()}",
+                cancellationToken);
             return child;
         }
         catch
