@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Gateway.Core.Log;
 using Gateway.Testing.Azurite;
 using Gateway.Testing.Hosting;
+using Gateway.Testing.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Benchmarks.Tables;
@@ -73,7 +74,7 @@ public class TableReplayBenchmarks
     [Benchmark(OperationsPerInvoke = Events)]
     public async Task<int> SseStreamReplay()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/channels/{Channel}/stream");
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayHttp.StreamPath(Channel));
         request.Headers.Add("Last-Event-ID", $"{_epoch}-0");
         using var response = await _server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();

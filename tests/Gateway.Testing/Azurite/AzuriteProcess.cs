@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using Gateway.Testing.Network;
 using Gateway.Testing.Processes;
 
@@ -117,9 +116,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private static string FindScript()
     {
-        var root = typeof(AzuriteProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value
-            ?? throw new InvalidOperationException("The test kit does not say where the repository is (AssemblyMetadata RepositoryRoot).");
+        var root = BuildMetadata.RepositoryRoot;
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "table", "main.js");
         if (!File.Exists(script))
         {

@@ -20,7 +20,7 @@ public sealed class GatewayTestHost : IAsyncDisposable
     {
         App = app;
         BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = Waits.Request };
+        Client = GatewayHttp.CreateClient(baseAddress);
     }
 
     public WebApplication App { get; }

@@ -15,6 +15,9 @@ public static class GatewayHttp
 {
     public const string HealthPath = "/api/health";
 
+    /// <summary>A client of the gateway at <paramref name="baseAddress"/>, each request bounded by <see cref="Waits.Request"/>.</summary>
+    public static HttpClient CreateClient(Uri baseAddress) => new() { BaseAddress = baseAddress, Timeout = Waits.Request };
+
     public static string StreamPath(string channel) => $"/api/channels/{channel}/stream";
 
     public static string PublishPath(string channel, string? eventName = null) =>

@@ -33,37 +33,39 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>The child's stdin (only with <see cref="ChildProcessStart.RedirectInput"/>).</summary>
     public StreamWriter StandardInput => _process.StandardInput;
 
+    /// <summary>Starts a long-running child; the caller stops it (dispose kills it).</summary>
     public static ChildProcess Start(ChildProcessStart start)
     {
-        var info = new ProcessStartInfo(start.FileName)
-        {
-            RedirectStandardInput = start.RedirectInput,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (start.WorkingDirectory is not null)
-        {
-            info.WorkingDirectory = start.WorkingDirectory;
-        }
-
-        foreach (var argument in start.Arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in start.Environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
+        var process = Launch(start);
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, start.OnLine);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, start.OnLine);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
+    }
+
+    /// <summary>
+    /// Runs a command to completion (a CLI), bounded by <paramref name="timeout"/> (then killed), and returns its exit
+    /// code and everything it printed. <see cref="ChildProcessStart.OnLine"/> is not called.
+    /// </summary>
+    public static async Task<ChildProcessResult> RunAsync(ChildProcessStart start, TimeSpan timeout)
+    {
+        using var process = Launch(start);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(start.FileName)} {string.Join(' ', start.Arguments)} did not finish within {timeout}.");
+        }
+
+        return new ChildProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The last lines the child printed, for failure messages.</summary>
@@ -127,6 +129,33 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             _process.Dispose();
         }
+    }
+
+    private static Process Launch(ChildProcessStart start)
+    {
+        var info = new ProcessStartInfo(start.FileName)
+        {
+            RedirectStandardInput = start.RedirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (start.WorkingDirectory is not null)
+        {
+            info.WorkingDirectory = start.WorkingDirectory;
+        }
+
+        foreach (var argument in start.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in start.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
     }
 
     private void OnLine(string? line, Action<string>? observer)

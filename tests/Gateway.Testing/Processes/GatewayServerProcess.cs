@@ -18,7 +18,7 @@ public sealed class GatewayServerProcess : IAsyncDisposable
     {
         _process = process;
         BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = Waits.Request };
+        Client = GatewayHttp.CreateClient(baseAddress);
     }
 
     public Uri BaseAddress { get; }
