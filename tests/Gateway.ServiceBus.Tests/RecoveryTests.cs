@@ -1,6 +1,6 @@
-using System.Net.ServerSentEvents;
-using Gateway.ServiceBus.Tests.Infrastructure;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.ServiceBus;
+using Gateway.Testing.Sse;
 
 namespace Gateway.ServiceBus.Tests;
 
@@ -16,7 +16,7 @@ public sealed class RecoveryTests
             await bus.Producer.SendMessageAsync(BusEnvironment.Event("backlog", data));
         }
 
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString);
+        await using var gateway = await bus.StartGatewayAsync();
         await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "the backlog to be ingested");
         var epoch = (await gateway.Log.GetHeadAsync("backlog", CancellationToken.None)).Epoch;
 
@@ -30,11 +30,11 @@ public sealed class RecoveryTests
     public async Task A_broker_restart_mid_stream_loses_and_doubles_nothing()
     {
         await using var bus = await BusEnvironment.StartAsync();
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString);
+        await using var gateway = await bus.StartGatewayAsync();
         await using var stream = await gateway.OpenStreamAsync("pulse");
 
         await SendAsync(bus, 0, 5);
-        var before = await ReadAsync(stream, 2);
+        var before = await stream.NextAsync(2, TimeSpan.FromSeconds(30));
 
         // The outage hits while the rest of the first batch is being ingested, fanned out and completed.
         bus.Broker.Stop();
@@ -42,7 +42,7 @@ public sealed class RecoveryTests
         bus.Broker.Start();
 
         await SendAsync(bus, 5, 5);
-        var after = await ReadAsync(stream, 8);
+        var after = await stream.NextAsync(8, TimeSpan.FromSeconds(30));
         var all = before.Concat(after).ToList();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), all.Select(SseIds.Offset));
 
@@ -58,16 +58,5 @@ public sealed class RecoveryTests
         {
             await bus.Producer.SendMessageAsync(BusEnvironment.Event("pulse", $"p{i}"));
         }
-    }
-
-    private static async Task<List<SseItem<string>>> ReadAsync(SseStream stream, int count)
-    {
-        var items = new List<SseItem<string>>(count);
-        while (items.Count < count)
-        {
-            items.Add(await stream.NextAsync(TimeSpan.FromSeconds(30)));
-        }
-
-        return items;
     }
 }

@@ -1,10 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using Gateway.Azure.Tests.Azurite;
-using Gateway.Azure.Tests.Support;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
+using Gateway.Testing;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -22,13 +22,13 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
         try
         {
             await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
-            var settings = GatewayServices.TableLog(azurite.ConnectionString, TestTables.NewName());
+            var settings = TableLogSettings.For(azurite.ConnectionString, TableLogSettings.NewTableName());
 
             // Requests caught by the shutdown hang until the client gives up on them: give up soon.
             settings["EventLogStorage:Retry:NetworkTimeout"] = "00:00:02";
             await using var first = GatewayServices.Build(settings);
             await using var second = GatewayServices.Build(settings);
-            var cancel = Deadlines.ForTest();
+            var cancel = Waits.ForTest();
             var outages = 0;
 
             async Task WriteAsync(IEventLog log, string writer)
@@ -59,7 +59,7 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
                 Task.Run(() => WriteAsync(second.GetRequiredService<IEventLog>(), "b"), cancel));
 
             var log = first.GetRequiredService<IEventLog>();
-            await WaitUntilAsync(async () => await HeadOrZeroAsync(log) >= 100, cancel);
+            await Waits.UntilAsync(async () => await HeadOrZeroAsync(log) >= 100, Waits.Test, "the writers to pass offset 100");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await azurite.StopAsync(graceful: true);
             var stopped = clock.Elapsed;
@@ -90,19 +90,14 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
     public async Task An_unreachable_store_raises_the_typed_retryable_error()
     {
         // A loopback port nobody listens on: connections are refused at once.
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = FreePort.Next();
 
         var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-        var settings = GatewayServices.TableLog(connection, TestTables.NewName());
+        var settings = TableLogSettings.For(connection, TableLogSettings.NewTableName());
         settings["EventLogStorage:Retry:MaxRetries"] = "1";
         await using var services = GatewayServices.Build(settings);
         var log = services.GetRequiredService<IEventLog>();
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
 
         await Assert.ThrowsAsync<EventLogUnavailableException>(() => log.AppendAsync(Channel, [new EventDraft(null, "x"u8.ToArray(), "s1")], cancel));
         await Assert.ThrowsAsync<EventLogUnavailableException>(() => log.GetHeadAsync(Channel, cancel));
@@ -124,14 +119,6 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
         catch (EventLogUnavailableException)
         {
             return 0;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancel)
-    {
-        while (!await condition())
-        {
-            await Task.Delay(20, cancel);
         }
     }
 }

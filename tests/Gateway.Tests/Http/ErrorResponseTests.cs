@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Core.Bus;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Http;
@@ -23,7 +24,7 @@ public sealed class ErrorResponseTests
     [InlineData("GET", "/api/channels/a/b/stream", HttpStatusCode.BadRequest, "no '/'")]
     public async Task Framework_errors_are_problem_json_with_a_detail(string method, string path, HttpStatusCode status, string detailMentions)
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         using var response = await host.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         var detail = await AssertProblemAsync(response, status);
@@ -37,8 +38,8 @@ public sealed class ErrorResponseTests
     [Fact]
     public async Task An_unhandled_failure_is_a_500_problem_without_the_exception_text()
     {
-        await using var host = await GatewayHost.StartAsync(builder => builder.Services.AddSingleton<IEventBus>(new FailingBus()));
-        using var response = await host.Client.PostAsync(GatewayHost.PublishPath("c"), new StringContent("data"));
+        await using var host = await GatewayTestHost.StartAsync(builder => builder.Services.AddSingleton<IEventBus>(new FailingBus()));
+        using var response = await host.Client.PostAsync(GatewayHttp.PublishPath("c"), new StringContent("data"));
 
         var detail = await AssertProblemAsync(response, HttpStatusCode.InternalServerError);
         Assert.Contains("traceId", detail, StringComparison.Ordinal);

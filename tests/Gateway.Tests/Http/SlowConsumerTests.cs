@@ -2,6 +2,9 @@ using System.Net.Sockets;
 using System.Text;
 using Gateway.Core.Hub;
 using Gateway.Core.Streaming;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 using Gateway.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -24,7 +27,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task A_client_that_stops_reading_is_cut_off_and_a_healthy_one_misses_nothing()
     {
-        await using var host = await GatewayHost.StartAsync(
+        await using var host = await GatewayTestHost.StartAsync(
             ("Gateway:Stream:QueueCapacity", "32"),
             ("Gateway:Stream:EndGracePeriod", "00:00:01"),
             ("Gateway:Retention:MaxEventsPerChannel", "100"));
@@ -92,7 +95,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     {
         const int burst = 300;
         const string channel = "burst";
-        await using var host = await GatewayHost.StartAsync(("Gateway:Stream:QueueCapacity", "1024"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:QueueCapacity", "1024"));
         using var stalled = await ConnectWithoutReadingAsync(host, channel);
         await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stalled client to subscribe");
 
@@ -118,12 +121,12 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     }
 
     /// <summary>A raw connection with a small receive window that sends the GET and then never reads.</summary>
-    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayHost host, string channel = Channel)
+    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayTestHost host, string channel = Channel)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         using var timeout = new CancellationTokenSource(Waits.Request);
         await socket.ConnectAsync(host.EndPoint, timeout.Token);
-        var request = $"GET {GatewayHost.StreamPath(channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
+        var request = $"GET {GatewayTestHost.StreamPath(channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
         return socket;
     }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
+using Gateway.Testing.Network;
+using Gateway.Testing.Processes;
 
-namespace Gateway.Azure.Tests.Azurite;
+namespace Gateway.Testing.Azurite;
 
 /// <summary>
 /// A real Azurite Table service (the npm package in the repository's node_modules) on 127.0.0.1 and a free port.
@@ -15,12 +17,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     // Azurite's well-known development account (public, documented; not a secret).
     private const string AccountName = "devstoreaccount1";
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan InterruptTimeout = TimeSpan.FromSeconds(15);
 
     private readonly string _script;
     private readonly string? _location;
-    private Process? _process;
-    private readonly ProcessOutputTail _output = new();
+    private ChildProcess? _process;
+    private string _lastOutput = "";
 
     private AzuriteProcess(string script, string? location, int port)
     {
@@ -37,7 +39,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts Azurite; <paramref name="location"/> null keeps its data in memory only.</summary>
     public static async Task<AzuriteProcess> StartAsync(string? location = null)
     {
-        var azurite = new AzuriteProcess(FindScript(), location, FreePort());
+        var azurite = new AzuriteProcess(FindScript(), location, FreePort.Next());
         await azurite.StartAsync();
         return azurite;
     }
@@ -50,41 +52,22 @@ public sealed class AzuriteProcess : IAsyncDisposable
             throw new InvalidOperationException("Azurite is already running.");
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (_location is null)
-        {
-            start.ArgumentList.Add("--inMemoryPersistence");
-        }
-        else
-        {
-            start.ArgumentList.Add("--location");
-            start.ArgumentList.Add(_location);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        process.OutputDataReceived += (_, e) => _output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => _output.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        List<string> arguments =
+        [
+            _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(CultureInfo.InvariantCulture),
+            "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+        ];
+        arguments.AddRange(_location is null ? ["--inMemoryPersistence"] : ["--location", _location]);
+        var process = ChildProcess.Start(new ChildProcessStart("node", arguments));
         _process = process;
 
         var deadline = Stopwatch.StartNew();
         while (!await IsListeningAsync())
         {
-            if (process.HasExited || deadline.Elapsed > StartTimeout)
+            if (process.HasExited || deadline.Elapsed > Waits.Startup)
             {
                 await StopAsync();
-                throw new InvalidOperationException($"Azurite did not start listening on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds:0} s. Its output:\n{Output()}");
+                throw new InvalidOperationException($"Azurite did not start listening on 127.0.0.1:{Port} within {Waits.Startup.TotalSeconds:0} s. Its output:\n{Output()}");
             }
 
             await Task.Delay(50);
@@ -103,36 +86,17 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process = null;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        if (graceful && !process.HasExited)
+        if (graceful && !await process.InterruptAsync(InterruptTimeout))
         {
-            using var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await interrupt.WaitForExitAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _output.Add("(did not exit within 15 s of SIGINT; killed)");
-            }
+            process.Note($"(did not exit within {InterruptTimeout.TotalSeconds:0} s of SIGINT; killed)");
         }
 
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-
-        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        process.Dispose();
+        _lastOutput = process.Output();
+        await process.DisposeAsync();
     }
 
-    /// <summary>The last lines Azurite printed, for failure messages.</summary>
-    public string Output() => _output.ToString();
+    /// <summary>The last lines Azurite printed (the stopped process's, until it runs again), for failure messages.</summary>
+    public string Output() => _process?.Output() ?? _lastOutput;
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
@@ -150,19 +114,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string FindScript()
     {
-        var root = typeof(AzuriteProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value
-            ?? throw new InvalidOperationException("The test assembly does not say where the repository is (AssemblyMetadata RepositoryRoot).");
+        var root = BuildMetadata.RepositoryRoot;
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "table", "main.js");
         if (!File.Exists(script))
         {

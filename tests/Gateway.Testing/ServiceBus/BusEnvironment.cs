@@ -1,13 +1,16 @@
 using System.Text;
 using Azure.Messaging.ServiceBus;
+using Gateway.Core.Log;
 using Gateway.TestBroker;
+using Gateway.Testing.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Gateway.ServiceBus.Tests.Infrastructure;
+namespace Gateway.Testing.ServiceBus;
 
 /// <summary>
 /// One test's Service Bus: the in-repo test broker on 127.0.0.1 and a free port with the gateway's entities
-/// (topic <c>events</c> with subscription <c>gateway</c>, topic <c>events-fanout</c>), and a real
-/// <see cref="ServiceBusClient"/> for the test's own producers and receivers.
+/// (topic <c>events</c> with subscription <c>gateway</c>, topic <c>events-fanout</c>), a real
+/// <see cref="ServiceBusClient"/> for the test's own producers and receivers, and the settings that point a gateway at it.
 /// </summary>
 public sealed class BusEnvironment : IAsyncDisposable
 {
@@ -31,6 +34,18 @@ public sealed class BusEnvironment : IAsyncDisposable
     /// <summary>A producer on the ingest topic, as an application would use the SDK.</summary>
     public ServiceBusSender Producer { get; }
 
+    /// <summary>
+    /// Gateway settings for this bus (<c>EventBus</c>), with the start-up noise quietened: the health check logs
+    /// Degraded while the receivers connect, and a lone instance warns about its in-memory log.
+    /// </summary>
+    public (string Key, string Value)[] GatewaySettings =>
+    [
+        ("EventBus", ConnectionString),
+        ("Logging:LogLevel:Gateway.Core.Bus.EventIngestor", "Error"),
+        ("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "Error"),
+        ("Logging:LogLevel:Gateway.Azure.ServiceBus.ServiceBusIngestService", "Error"),
+    ];
+
     public static async Task<BusEnvironment> StartAsync(TestServiceBusBrokerOptions? options = null)
     {
         var broker = await TestServiceBusBroker.StartAsync(options ?? new TestServiceBusBrokerOptions());
@@ -39,6 +54,33 @@ public sealed class BusEnvironment : IAsyncDisposable
         broker.CreateTopic(FanoutTopic);
         return new BusEnvironment(broker);
     }
+
+    /// <summary>
+    /// Starts an in-process gateway on this bus (short receive waits, so tests react quickly) and returns once its
+    /// bus is healthy.
+    /// </summary>
+    /// <param name="sharedLog">A log shared with other instances (stands in for the Table log), or null for the host's own.</param>
+    /// <param name="configure">Extra service registrations, applied after the gateway's own (last one wins).</param>
+    /// <param name="settings">Configuration keys, e.g. <c>Gateway:ServiceBus:InstanceId</c>.</param>
+    public Task<GatewayTestHost> StartGatewayAsync(
+        InMemoryEventLog? sharedLog = null,
+        Action<IServiceCollection>? configure = null,
+        params (string Key, string Value)[] settings) =>
+        GatewayTestHost.StartAsync(new GatewayTestHostOptions
+        {
+            Settings = [.. GatewaySettings, ("Gateway:ServiceBus:ReceiveWaitTime", "00:00:00.200"), .. settings],
+            Configure = builder =>
+            {
+                if (sharedLog is not null)
+                {
+                    // IEventLog resolves to the InMemoryEventLog registration: make that the shared instance.
+                    builder.Services.AddSingleton(sharedLog);
+                }
+
+                configure?.Invoke(builder.Services);
+            },
+            UntilBusHealthy = true,
+        });
 
     /// <summary>The producer contract: Subject = event name, application property channel, body = data.</summary>
     public static ServiceBusMessage Event(string? channel, string data, string? eventName = null) =>
@@ -60,7 +102,7 @@ public sealed class BusEnvironment : IAsyncDisposable
     {
         await using var receiver = Client.CreateReceiver(Topic, Subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
         var received = new List<ServiceBusReceivedMessage>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(Waits.Item);
         while (received.Count < count)
         {
             var batch = await receiver.ReceiveMessagesAsync(count - received.Count, TimeSpan.FromSeconds(1), timeout.Token);

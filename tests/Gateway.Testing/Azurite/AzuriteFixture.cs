@@ -1,6 +1,12 @@
-namespace Gateway.Azure.Tests.Azurite;
+using Xunit;
 
-/// <summary>One in-memory Azurite shared by the tests of <see cref="AzuriteCollection"/>; each test uses its own table.</summary>
+namespace Gateway.Testing.Azurite;
+
+/// <summary>
+/// One in-memory Azurite shared by the tests of a collection; each test uses its own table
+/// (<see cref="Hosting.TableLogSettings.NewTableName"/>). xunit wants the collection definition in the test
+/// assembly itself: <c>[CollectionDefinition(Name)] class AzuriteCollection : ICollectionFixture&lt;AzuriteFixture&gt;</c>.
+/// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteProcess? _azurite;
@@ -16,10 +22,4 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await _azurite.DisposeAsync();
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
-{
-    public const string Name = "Azurite";
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
 
-namespace Gateway.Tests.Infrastructure;
+namespace Gateway.Testing.Sse;
 
 /// <summary>Reads the offset out of a gateway SSE id (<c>{epoch}-{offset}</c>).</summary>
 public static class SseIds

@@ -1,4 +1,4 @@
-namespace Gateway.Azure.Tests.Azurite;
+namespace Gateway.Testing.Processes;
 
 /// <summary>The last lines a child process printed (stdout and stderr), kept for failure messages.</summary>
 public sealed class ProcessOutputTail(int capacity = 50)

@@ -1,10 +1,10 @@
-namespace Gateway.LoadTool;
+namespace Gateway.Testing.Sse;
 
 /// <summary>
-/// A read-only pass-through over a response body that signals when the first bytes arrive, so the tool knows a
-/// stream is open (the gateway flushes a <c>retry:</c> field and a comment at once) while the SSE parser reads on.
+/// A read-only pass-through over a response body that shows every chunk read to an observer before the reader
+/// (the SSE parser) gets it: so the bytes can be kept as they came over the wire, and the first ones noticed.
 /// </summary>
-internal sealed class FirstReadSignal(Stream inner, TaskCompletionSource firstBytes) : Stream
+public sealed class ObservedStream(Stream inner, Action<ReadOnlySpan<byte>> observe) : Stream
 {
     public override bool CanRead => true;
 
@@ -20,21 +20,22 @@ internal sealed class FirstReadSignal(Stream inner, TaskCompletionSource firstBy
         set => throw new NotSupportedException();
     }
 
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = inner.Read(buffer, offset, count);
+        observe(buffer.AsSpan(offset, read));
+        return read;
+    }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken);
-        if (read > 0)
-        {
-            firstBytes.TrySetResult();
-        }
-
+        observe(buffer.Span[..read]);
         return read;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
 
     public override void Flush()
     {
@@ -45,4 +46,14 @@ internal sealed class FirstReadSignal(Stream inner, TaskCompletionSource firstBy
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
