@@ -44,6 +44,17 @@ param alwaysReadyInstances int = 0
 @description('Origins whose pages may open streams from the browser (EventSource is subject to CORS), e.g. [\'https://app.example.com\'].')
 param corsAllowedOrigins array = []
 
+@description('Object ids of producers that may publish with Service Bus: Azure Service Bus Data Sender on the events topic only (never on the fan-out topic, whose messages reach streams directly).')
+param producerPrincipalIds array = []
+
+@description('What kind of principal every id in producerPrincipalIds is.')
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param producerPrincipalType string = 'ServicePrincipal'
+
 @description('Name of the event log table.')
 param eventLogTableName string = 'events'
 
@@ -137,6 +148,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     ingestSubscriptionName: ingestSubscriptionName
     fanoutTopicName: fanoutTopicName
     identityName: identityName
+    producerPrincipalIds: producerPrincipalIds
+    producerPrincipalType: producerPrincipalType
   }
 }
 

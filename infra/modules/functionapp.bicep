@@ -159,5 +159,23 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   properties: appSettings
 }
 
+// No FTP or SCM (Kudu) basic-auth publishing credentials: deployments (azd, the portal) authenticate with
+// Microsoft Entra ID, and a leaked publishing password would otherwise be a way to replace the code.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
 output name string = app.name
 output defaultHostName string = app.properties.defaultHostName

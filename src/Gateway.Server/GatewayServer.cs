@@ -19,6 +19,9 @@ public static class GatewayServer
 
         var app = builder.Build();
 
+        // First, so every later step (limits, logs) sees the client's address rather than the proxy's.
+        app.UseGatewayForwardedHeaders();
+
         // Every error answer is application/problem+json: unhandled exceptions (500, no exception text) and
         // bodiless status codes such as 404 and 405 from routing.
         app.UseExceptionHandler();

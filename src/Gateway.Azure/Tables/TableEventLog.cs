@@ -274,9 +274,22 @@ public sealed partial class TableEventLog : IEventLog
             return;
         }
 
-        await _table.CreateIfNotExistsAsync(cancellationToken);
+        try
+        {
+            await _table.CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
+            // A role scoped to the table alone (least privilege; infra/ provisions the table) may not create tables.
+            // Carry on: if the table really is missing, the next read or write says so.
+            LogCreateForbidden(_table.Name);
+        }
+
         _tableReady = true;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not allowed to create table {Table} (a role scoped to the table); using it as provisioned")]
+    private partial void LogCreateForbidden(string table);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Append to {Channel} at offset {Offset} collided on a {Row} row (conflict {Count}); re-reading the head")]
     private partial void LogConflict(string channel, long offset, AppendChunk.RowRole row, int count);

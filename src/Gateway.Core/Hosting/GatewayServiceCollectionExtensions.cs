@@ -2,6 +2,7 @@ using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.Core.Http;
 using Gateway.Core.Hub;
+using Gateway.Core.Limits;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Core.Streaming;
@@ -30,6 +31,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryOptions>, InMemoryOptionsValidator>());
+        services.AddOptions<LimitOptions>().Bind(configuration.GetSection(LimitOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitOptions>, LimitOptionsValidator>());
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.SectionName));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -38,6 +42,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<StreamSession>();
         services.TryAddSingleton<EventIngestor>();
+        services.TryAddSingleton<StreamLimiter>();
+        services.TryAddSingleton<PublishLimiter>();
         services.TryAddSingleton<GatewayEndpoints>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();

@@ -16,6 +16,7 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGatewayCore(configuration);
+        services.AddGatewayForwardedHeaders(configuration);
 
         var sharedLog = configuration.HasTableEventLog();
         if (sharedLog)
