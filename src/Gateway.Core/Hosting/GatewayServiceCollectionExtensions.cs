@@ -1,3 +1,4 @@
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.Core.Http;
@@ -30,6 +31,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryOptions>, InMemoryOptionsValidator>());
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.AddOptions<HostAccessOptions>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -38,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<StreamSession>();
         services.TryAddSingleton<EventIngestor>();
+        services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<GatewayEndpoints>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Channels;
 using Gateway.Core.Events;
@@ -15,7 +16,7 @@ namespace Gateway.Core.Http;
 /// The HTTP surface, written once for both hosts: the server maps these to routes and each Azure Function
 /// calls one of them with its <see cref="HttpContext"/>.
 /// </summary>
-public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, EventRules rules, HealthCheckService health)
+public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, EventRules rules, HealthCheckService health, ChannelAccess access)
 {
     /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
     public const string EventNameParameter = "event";
@@ -26,6 +27,12 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
+        if (!decision.Allowed)
+        {
             return;
         }
 
@@ -41,7 +48,7 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
             lastSeen = position;
         }
 
-        await session.RunAsync(context, channel, lastSeen);
+        await session.RunAsync(context, channel, lastSeen, decision.NotAfter);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
@@ -50,6 +57,11 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        if (!(await access.CheckAsync(context, channel, ChannelRight.Publish)).Allowed)
+        {
             return;
         }
 
