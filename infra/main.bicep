@@ -44,6 +44,18 @@ param alwaysReadyInstances int = 0
 @description('Origins whose pages may open streams from the browser (EventSource is subject to CORS), e.g. [\'https://app.example.com\'].')
 param corsAllowedOrigins array = []
 
+@description('OpenID Connect issuer whose tokens grant channels (Gateway:Auth:Authority), e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty = no tokens asked for.')
+param authAuthority string = ''
+
+@description('Audience the tokens must carry (Gateway:Auth:Audience): the application ID URI or client id of the gateway\'s app registration.')
+param authAudience string = ''
+
+@description('Claim listing the channels a token may read (Gateway:Auth:SubscribeClaim); \'roles\' for Entra ID app roles.')
+param authSubscribeClaim string = 'subscribe'
+
+@description('Claim listing the channels a token may publish to (Gateway:Auth:PublishClaim).')
+param authPublishClaim string = 'publish'
+
 @description('Name of the event log table.')
 param eventLogTableName string = 'events'
 
@@ -156,6 +168,8 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appInsightsConnectionString: monitoring.outputs.connectionString
     corsAllowedOrigins: corsAllowedOrigins
+    // Browsers carry the token in a cookie, which a cross-origin EventSource sends only with credentials allowed.
+    corsSupportCredentials: !empty(authAuthority) && !empty(corsAllowedOrigins)
     dotnetVersion: dotnetVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -168,6 +182,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Gateway__Retention__MaxAge: retentionMaxAge
       Gateway__Retention__MaxEventsPerChannel: string(retentionMaxEventsPerChannel)
       Gateway__Retention__Schedule: retentionSchedule
+      Gateway__Auth__Authority: authAuthority
+      Gateway__Auth__Audience: authAudience
+      Gateway__Auth__SubscribeClaim: authSubscribeClaim
+      Gateway__Auth__PublishClaim: authPublishClaim
       Gateway__Tables__TableName: eventLogTableName
       Gateway__ServiceBus__Topic: eventsTopicName
       Gateway__ServiceBus__Subscription: ingestSubscriptionName
