@@ -26,6 +26,9 @@ param gatewaySettings object
 @description('Origins (https://app.example.com) whose pages may open streams with EventSource; empty = same-origin only.')
 param corsAllowedOrigins array
 
+@description('Let those origins send credentials (cookies): needed when browsers carry their access token in a cookie.')
+param corsSupportCredentials bool
+
 @description('.NET version of the isolated worker.')
 param dotnetVersion string
 
@@ -105,6 +108,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       http20Enabled: true
       cors: {
         allowedOrigins: corsAllowedOrigins
+        // EventSource with withCredentials sends the token cookie; the browser drops the answer without this.
+        supportCredentials: corsSupportCredentials
       }
     }
     functionAppConfig: {

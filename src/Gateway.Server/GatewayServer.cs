@@ -1,5 +1,6 @@
 using Gateway.Core.Hosting;
 using Gateway.Core.Http;
+using Gateway.Hosting.Access;
 using Gateway.Hosting.Composition;
 using Gateway.Hosting.Telemetry;
 
@@ -14,6 +15,8 @@ public static class GatewayServer
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
+        builder.Services.AddGatewayCors(builder.Configuration);
+        builder.Services.AddHostedService<OpenListenerWarning>();
         builder.AddGatewayTelemetry();
         configure?.Invoke(builder);
 
@@ -27,7 +30,9 @@ public static class GatewayServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
-        app.MapGateway();
+        // Cross-origin pages (Gateway:Cors:Origins) get the policy on every gateway route, preflight included.
+        app.UseCors();
+        app.MapGateway().RequireGatewayCors();
         app.MapDemoPage();
         return app;
     }

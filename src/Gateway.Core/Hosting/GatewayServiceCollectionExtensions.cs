@@ -1,3 +1,4 @@
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.Core.Http;
@@ -34,6 +35,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<LimitOptions>().Bind(configuration.GetSection(LimitOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitOptions>, LimitOptionsValidator>());
         services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.SectionName));
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.AddOptions<HostAccessOptions>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -44,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventIngestor>();
         services.TryAddSingleton<StreamLimiter>();
         services.TryAddSingleton<PublishLimiter>();
+        services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<GatewayEndpoints>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();

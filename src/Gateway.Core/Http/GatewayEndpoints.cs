@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Channels;
 using Gateway.Core.Events;
@@ -28,7 +29,8 @@ public sealed class GatewayEndpoints(
     PublishLimiter publishLimiter,
     IOptions<LimitOptions> limits,
     IOptions<HealthOptions> healthOptions,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    ChannelAccess access)
 {
     /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
     public const string EventNameParameter = "event";
@@ -39,6 +41,12 @@ public sealed class GatewayEndpoints(
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
+        if (!decision.Allowed)
+        {
             return;
         }
 
@@ -63,23 +71,29 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        await session.RunAsync(context, channel, lastSeen);
+        await session.RunAsync(context, channel, lastSeen, decision.NotAfter);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
     public async Task PublishAsync(HttpContext context, string channel)
     {
-        // Before anything else: a flood of bad requests costs the publisher's budget too.
+        if (!ChannelName.TryValidate(channel, out var channelError))
+        {
+            await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        if (!(await access.CheckAsync(context, channel, ChannelRight.Publish)).Allowed)
+        {
+            return;
+        }
+
+        // Right after the token check, so the budget is the token's subject's where there is one; every later
+        // refusal (bad name, bad data) costs the publisher's budget too.
         if (!publishLimiter.TryAcquire(context, out var retryAfter))
         {
             metrics.RequestRefused("publish_rate");
             await LimitProblems.PublishRefused(context, limits.Value, retryAfter);
-            return;
-        }
-
-        if (!ChannelName.TryValidate(channel, out var channelError))
-        {
-            await Problems.BadRequest(context, "Invalid channel name", channelError);
             return;
         }
 
@@ -128,6 +142,7 @@ public sealed class GatewayEndpoints(
     /// </summary>
     public async Task HealthAsync(HttpContext context)
     {
+        await access.IdentifyAsync(context);
         var report = await health.CheckHealthAsync(context.RequestAborted);
         context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.Headers.CacheControl = "no-store";

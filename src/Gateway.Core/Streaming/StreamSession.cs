@@ -32,15 +32,18 @@ public sealed partial class StreamSession(
     // Replay and live delivery write without flushing until this much is buffered, then let backpressure apply.
     private const int FlushThresholdBytes = 16 * 1024;
 
-    /// <summary>Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves.</summary>
-    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen)
+    /// <summary>
+    /// Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves;
+    /// at <paramref name="notAfter"/> (the client's token expiry) at the latest.
+    /// </summary>
+    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen, DateTimeOffset? notAfter = null)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
         PrepareResponse(context);
 
         using var scope = StreamScope(logger, channel, context.TraceIdentifier);
-        using var subscription = hub.Subscribe(channel);
+        using var subscription = hub.Subscribe(channel, notAfter);
         subscription.OnAbort(context.Abort);
         metrics.StreamOpened();
         var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
@@ -74,6 +77,7 @@ public sealed partial class StreamSession(
                 StreamEndReason.Deadline => "deadline",
                 StreamEndReason.Shutdown => "shutdown",
                 StreamEndReason.SlowConsumer => "slow_consumer",
+                StreamEndReason.TokenExpired => "token_expired",
                 _ => "other",
             });
             LogEnded(reason, cursor.Last);

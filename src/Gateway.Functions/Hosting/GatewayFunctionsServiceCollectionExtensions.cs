@@ -1,3 +1,4 @@
+using Gateway.Core.Access;
 using Gateway.Core.Options;
 using Gateway.Functions.Deadline;
 using Gateway.Hosting.Composition;
@@ -18,6 +19,9 @@ public static class GatewayFunctionsServiceCollectionExtensions
     public static IServiceCollection AddGatewayFunctions(this IServiceCollection services, IConfiguration configuration, string appDirectory)
     {
         services.AddGateway(configuration);
+
+        // Publish has authorisation level Function: the platform lets only function-key holders through to it.
+        services.Configure<HostAccessOptions>(o => o.PublishGatedByPlatformKey = true);
 
         services.AddOptions<FunctionsDeadlineOptions>().Bind(configuration.GetSection(FunctionsDeadlineOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionsDeadlineOptions>, FunctionsDeadlineOptionsValidator>();
