@@ -187,7 +187,15 @@ public sealed partial class StreamSession(
 
             if (signal.Event is not { } e)
             {
-                output.Write(SseFrames.Heartbeat.Span);
+                if (signal.Head is { } head)
+                {
+                    await FollowHeadAsync(output, cursor, head, aborted);
+                }
+                else
+                {
+                    output.Write(SseFrames.Heartbeat.Span);
+                }
+
                 continue;
             }
 
@@ -235,6 +243,29 @@ public sealed partial class StreamSession(
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// The hub read the log's head because no live event came for a while: whatever this stream has not seen up to it
+    /// lost its fan-out copy on the way here, so it comes from the log.
+    /// </summary>
+    private async Task FollowHeadAsync(Output output, Cursor cursor, LogHead head, CancellationToken aborted)
+    {
+        if (cursor.Epoch is not null && head.Epoch != cursor.Epoch)
+        {
+            // The log was re-created (the head is the log's own word, unlike a live event's epoch).
+            var old = new EventPosition(cursor.Epoch, cursor.Last);
+            cursor.Epoch = head.Epoch;
+            cursor.StartFromOldest(ResetReason.StaleEpoch, old);
+        }
+        else if (head.Offset <= cursor.Last)
+        {
+            return;
+        }
+
+        LogBehindHead(cursor.Last, head.Offset);
+        metrics.GapFilled();
+        await CatchUpAsync(output, cursor, upTo: head.Offset, aborted);
     }
 
     /// <summary>Writes the log's events after the cursor, up to <paramref name="upTo"/> when given.</summary>
@@ -305,6 +336,9 @@ public sealed partial class StreamSession(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream reset ({Reason}): client asked after {Requested}, continuing after offset {Offset}")]
     private partial void LogReset(string reason, string requested, long offset);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream at offset {Offset} is behind the log's head {Head} with no live event on the way; reading from the log")]
+    private partial void LogBehindHead(long offset, long head);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream failed; ended it with a retry hint")]
     private partial void LogFailed(Exception exception);
