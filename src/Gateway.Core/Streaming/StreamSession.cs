@@ -231,6 +231,11 @@ public sealed partial class StreamSession(
                 {
                     continue;
                 }
+
+                // The log ends before this offset: the event is not in it (a forged or corrupt fan-out message). Only
+                // offsets the log confirms move the stream, or the real events up to this one would be dropped.
+                LogUnconfirmed(e.Offset, cursor.Last);
+                continue;
             }
 
             WriteEvent(output, cursor, e);
@@ -339,6 +344,9 @@ public sealed partial class StreamSession(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stream at offset {Offset} is behind the log's head {Head} with no live event on the way; reading from the log")]
     private partial void LogBehindHead(long offset, long head);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a live event at offset {Offset}: the log ends at {LogEnd}, so it is not a committed event")]
+    private partial void LogUnconfirmed(long offset, long logEnd);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream failed; ended it with a retry hint")]
     private partial void LogFailed(Exception exception);
