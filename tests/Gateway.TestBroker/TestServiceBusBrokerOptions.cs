@@ -22,6 +22,13 @@ public sealed class TestServiceBusBrokerOptions
     /// </summary>
     public Action<string>? OnSending { get; init; }
 
+    /// <summary>
+    /// Called after the broker extended a message's lock (a client's renew-lock request, one call per message), outside
+    /// the broker's locks. Lets a test wait for renewals instead of for time, e.g. until a batch's locks were kept
+    /// alive past a renewal budget.
+    /// </summary>
+    public Action<LockRenewal>? OnLockRenewed { get; init; }
+
     /// <summary>Clock for enqueue times and lock expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

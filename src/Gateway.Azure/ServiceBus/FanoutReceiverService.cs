@@ -1,7 +1,9 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
+using Gateway.Core.Events;
 using Gateway.Core.Hub;
 using Gateway.Core.Resilience;
+using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,8 @@ public sealed partial class FanoutReceiverService(
     ServiceBusClient client,
     FanoutSubscription subscription,
     EventHub hub,
+    EventRules rules,
+    GatewayMetrics metrics,
     IOptions<ServiceBusTransportOptions> options,
     ReceiverStatus status,
     TimeProvider time,
@@ -95,18 +99,21 @@ public sealed partial class FanoutReceiverService(
 
             foreach (var message in messages)
             {
-                if (FanoutMessage.TryRead(message, out var e))
+                if (FanoutMessage.TryRead(message, rules, out var e, out var problem))
                 {
                     hub.Publish(e);
+                    completing.Add(CompleteAsync(receiver, message));
                 }
                 else
                 {
-                    LogMalformed(message.SequenceNumber);
+                    // Not what a gateway writes: keep it for inspection, out of every stream's way.
+                    metrics.MessageRejected(FanoutMessage.InvalidFanoutMessage);
+                    LogMalformed(message.SequenceNumber, problem);
+                    completing.Add(DeadLetterAsync(receiver, message, problem));
                 }
             }
 
             // Completions overlap with the next receives; waiting for them now and then bounds how many are in flight.
-            completing.AddRange(messages.Select(m => CompleteAsync(receiver, m)));
             if (completing.Count >= o.FanoutPrefetchCount || messages.Count == 0)
             {
                 await Task.WhenAll(completing);
@@ -128,6 +135,19 @@ public sealed partial class FanoutReceiverService(
         }
     }
 
+    private async Task DeadLetterAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string problem)
+    {
+        try
+        {
+            await receiver.DeadLetterMessageAsync(message, FanoutMessage.InvalidFanoutMessage, problem, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // It comes back when its lock lapses and is refused again.
+            LogCompleteFailed(ex, message.SequenceNumber);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out subscription {Subscription} could not be set up; retrying in {Delay}")]
     private partial void LogSetupFailed(Exception exception, string subscription, TimeSpan delay);
 
@@ -137,9 +157,9 @@ public sealed partial class FanoutReceiverService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving fan-out events failed; retrying in {Delay}")]
     private partial void LogReceiveFailed(Exception exception, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not complete fan-out message {SequenceNumber}; it will come again")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not settle fan-out message {SequenceNumber}; it will come again")]
     private partial void LogCompleteFailed(Exception exception, long sequenceNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored fan-out message {SequenceNumber}: it lacks the channel, epoch, offset or time properties")]
-    private partial void LogMalformed(long sequenceNumber);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered fan-out message {SequenceNumber}: {Problem} Only gateways may send to the fan-out topic")]
+    private partial void LogMalformed(long sequenceNumber, string problem);
 }

@@ -44,6 +44,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton(sp => new EventRules(sp.GetRequiredService<IOptions<EventOptions>>().Value));
         services.TryAddSingleton<EventHub>();
+        services.TryAddSingleton<LogHeadWatch>();
         services.TryAddSingleton<StreamSession>();
         services.TryAddSingleton<EventIngestor>();
         services.TryAddSingleton<StreamLimiter>();

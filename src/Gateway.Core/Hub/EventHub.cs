@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Core.Events;
+using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ namespace Gateway.Core.Hub;
 public sealed class EventHub
 {
     private readonly ConcurrentDictionary<string, HubSubscription[]> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelActivity> _activity = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<StreamOptions> _options;
@@ -51,6 +53,11 @@ public sealed class EventHub
         {
             var current = _channels.TryGetValue(channel, out var list) ? list : [];
             _channels[channel] = [.. current, subscription];
+            if (current.Length == 0)
+            {
+                // The stream reads the head as it starts: the channel is quiet from now.
+                _activity[channel] = new ChannelActivity(now);
+            }
             _count++;
         }
 
@@ -66,6 +73,11 @@ public sealed class EventHub
     {
         if (_channels.TryGetValue(e.Channel, out var subscribers))
         {
+            if (_activity.TryGetValue(e.Channel, out var activity))
+            {
+                activity.Seen(_time.GetUtcNow());
+            }
+
             foreach (var s in subscribers)
             {
                 s.Offer(e);
@@ -100,6 +112,33 @@ public sealed class EventHub
                 }
             }
         }
+    }
+
+    /// <summary>The followed channels with their activity, for <see cref="LogHeadWatch"/>.</summary>
+    internal IEnumerable<KeyValuePair<string, ChannelActivity>> Activity => _activity;
+
+    /// <summary>
+    /// The log's head of a channel, read by <see cref="LogHeadWatch"/>: when it differs from the last one read, every
+    /// stream of the channel is told, and one that is behind it reads the missing events from the log.
+    /// </summary>
+    /// <returns>True when the streams were told.</returns>
+    internal bool HeadRead(string channel, LogHead head)
+    {
+        if (!head.Exists || !_activity.TryGetValue(channel, out var activity) || activity.CheckedHead == head)
+        {
+            return false;
+        }
+
+        activity.CheckedHead = head;
+        if (_channels.TryGetValue(channel, out var subscribers))
+        {
+            foreach (var s in subscribers)
+            {
+                s.OfferHead(head);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Ends every stream at once (host shutdown); streams that subscribe afterwards end immediately too.</summary>
@@ -140,6 +179,7 @@ public sealed class EventHub
             if (list.Length == 1)
             {
                 _channels.TryRemove(subscription.Channel, out _);
+                _activity.TryRemove(subscription.Channel, out _);
             }
             else
             {

@@ -1,11 +1,15 @@
 using Gateway.Core.Events;
+using Gateway.Core.Log;
 
 namespace Gateway.Core.Hub;
 
-/// <summary>One item in a subscriber's queue: an event, or (with no event) a heartbeat tick.</summary>
-public readonly record struct HubSignal(ChannelEvent? Event)
+/// <summary>
+/// One item in a subscriber's queue: an event; or the channel's log head, read because no live event came for a
+/// while (the stream reads from the log what it has not seen up to there); or (neither) a heartbeat tick.
+/// </summary>
+public readonly record struct HubSignal(ChannelEvent? Event, LogHead? Head = null)
 {
     public static HubSignal Heartbeat => default;
 
-    public bool IsHeartbeat => Event is null;
+    public bool IsHeartbeat => Event is null && Head is null;
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Gateway.Core.Events;
+using Gateway.Core.Log;
 
 namespace Gateway.Core.Hub;
 
@@ -70,6 +71,15 @@ public sealed class HubSubscription : IDisposable
         if (!IsEnded && _queue.Reader.Count == 0)
         {
             _queue.Writer.TryWrite(HubSignal.Heartbeat);
+        }
+    }
+
+    internal void OfferHead(LogHead head)
+    {
+        // A full queue already has work for the stream (or the next event ends it as a slow consumer): skip it.
+        if (!IsEnded)
+        {
+            _queue.Writer.TryWrite(new HubSignal(null, head));
         }
     }
 

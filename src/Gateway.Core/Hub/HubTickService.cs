@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Core.Hub;
 
 /// <summary>
-/// Drives <see cref="EventHub.Tick"/> from one timer for all streams, and ends every stream cleanly when the
+/// Drives <see cref="EventHub.Tick"/> and <see cref="LogHeadWatch.Tick"/> from one timer for all streams, and ends every stream cleanly when the
 /// host begins to stop (scale-in, deploy), before the server waits for open requests.
 /// </summary>
-public sealed class HubTickService(EventHub hub, TimeProvider time, IOptions<StreamOptions> options, IHostApplicationLifetime lifetime)
+public sealed class HubTickService(EventHub hub, LogHeadWatch headWatch, TimeProvider time, IOptions<StreamOptions> options, IHostApplicationLifetime lifetime)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,6 +21,7 @@ public sealed class HubTickService(EventHub hub, TimeProvider time, IOptions<Str
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 hub.Tick();
+                headWatch.Tick(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

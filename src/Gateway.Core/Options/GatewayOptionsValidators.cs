@@ -38,6 +38,11 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
             errors.Add($"{s}:EndGracePeriod must not be negative (is {o.EndGracePeriod}).");
         }
 
+        if (o.HeadCheckInterval != TimeSpan.Zero && (o.HeadCheckInterval < TimeSpan.FromSeconds(1) || o.HeadCheckInterval > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"{s}:HeadCheckInterval must be 0 (off) or between 1 second and 1 hour (is {o.HeadCheckInterval}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

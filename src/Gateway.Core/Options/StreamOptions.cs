@@ -23,6 +23,13 @@ public sealed class StreamOptions
     /// <summary>How many events may wait for one subscriber; past this it is a slow consumer and its stream ends.</summary>
     public int QueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// A channel with streams on this instance that had no live event for this long has its log's head read (once per
+    /// channel, on the shared tick): events whose fan-out copy never reached this instance are then read from the log,
+    /// within about this bound instead of at the channel's next event. Zero turns the check off.
+    /// </summary>
+    public TimeSpan HeadCheckInterval { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>How long a stream that was told to end (deadline, shutdown, slow consumer) may take to finish writing before its connection is aborted.</summary>
     public TimeSpan EndGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

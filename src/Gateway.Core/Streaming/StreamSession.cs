@@ -191,7 +191,15 @@ public sealed partial class StreamSession(
 
             if (signal.Event is not { } e)
             {
-                output.Write(SseFrames.Heartbeat.Span);
+                if (signal.Head is { } head)
+                {
+                    await FollowHeadAsync(output, cursor, head, aborted);
+                }
+                else
+                {
+                    output.Write(SseFrames.Heartbeat.Span);
+                }
+
                 continue;
             }
 
@@ -227,6 +235,11 @@ public sealed partial class StreamSession(
                 {
                     continue;
                 }
+
+                // The log ends before this offset: the event is not in it (a forged or corrupt fan-out message). Only
+                // offsets the log confirms move the stream, or the real events up to this one would be dropped.
+                LogUnconfirmed(e.Offset, cursor.Last);
+                continue;
             }
 
             WriteEvent(output, cursor, e);
@@ -239,6 +252,29 @@ public sealed partial class StreamSession(
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// The hub read the log's head because no live event came for a while: whatever this stream has not seen up to it
+    /// lost its fan-out copy on the way here, so it comes from the log.
+    /// </summary>
+    private async Task FollowHeadAsync(Output output, Cursor cursor, LogHead head, CancellationToken aborted)
+    {
+        if (cursor.Epoch is not null && head.Epoch != cursor.Epoch)
+        {
+            // The log was re-created (the head is the log's own word, unlike a live event's epoch).
+            var old = new EventPosition(cursor.Epoch, cursor.Last);
+            cursor.Epoch = head.Epoch;
+            cursor.StartFromOldest(ResetReason.StaleEpoch, old);
+        }
+        else if (head.Offset <= cursor.Last)
+        {
+            return;
+        }
+
+        LogBehindHead(cursor.Last, head.Offset);
+        metrics.GapFilled();
+        await CatchUpAsync(output, cursor, upTo: head.Offset, aborted);
     }
 
     /// <summary>Writes the log's events after the cursor, up to <paramref name="upTo"/> when given.</summary>
@@ -309,6 +345,12 @@ public sealed partial class StreamSession(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream reset ({Reason}): client asked after {Requested}, continuing after offset {Offset}")]
     private partial void LogReset(string reason, string requested, long offset);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream at offset {Offset} is behind the log's head {Head} with no live event on the way; reading from the log")]
+    private partial void LogBehindHead(long offset, long head);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a live event at offset {Offset}: the log ends at {LogEnd}, so it is not a committed event")]
+    private partial void LogUnconfirmed(long offset, long logEnd);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream failed; ended it with a retry hint")]
     private partial void LogFailed(Exception exception);

@@ -143,6 +143,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     /// <summary>Extends a lock; null when the lock is gone.</summary>
     public DateTime? RenewLock(Guid lockToken)
     {
+        LockRenewal renewal;
         lock (gate)
         {
             if (!locks.TryGetValue(lockToken, out var held))
@@ -151,8 +152,11 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
             }
 
             held.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
-            return held.LockedUntilUtc;
+            renewal = new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, held.LockedUntilUtc);
         }
+
+        settings.OnLockRenewed?.Invoke(renewal);
+        return renewal.LockedUntilUtc;
     }
 
     /// <summary>Messages with a sequence number at or above <paramref name="fromSequenceNumber"/>, locked or not, in order.</summary>
