@@ -17,6 +17,9 @@ public sealed class LoadOptions
           --OpenConcurrency C    streams being opened at once (default 64)
           --HoldSeconds H        keep the streams open this long after measuring, e.g. for dotnet-counters or dotnet-gcdump (default 0)
           --TimeoutSeconds S     the whole run stops after this (default 180)
+          --Mode reconnect       instead: open the streams, restart the child server gracefully, and print a histogram
+                                 of reconnects per 100 ms as each client honours its final retry:
+          --ReconnectSpread T    with --Mode reconnect: the server's Gateway:Stream:ReconnectSpread (00:00:00 = no spread)
         """;
 
     public int Streams { get; set; } = 1000;
@@ -38,6 +41,11 @@ public sealed class LoadOptions
     public int HoldSeconds { get; set; }
 
     public int TimeoutSeconds { get; set; } = 180;
+
+    /// <summary><c>idle</c> (the default: memory and fan-out latency) or <c>reconnect</c> (<see cref="ReconnectStorm"/>).</summary>
+    public string Mode { get; set; } = "idle";
+
+    public string? ReconnectSpread { get; set; }
 
     public static LoadOptions Parse(string[] args)
     {
@@ -66,6 +74,21 @@ public sealed class LoadOptions
         if (HoldSeconds < 0 || HoldSeconds >= TimeoutSeconds)
         {
             yield return "--HoldSeconds must be at least 0 and less than --TimeoutSeconds.";
+        }
+
+        if (Mode is not ("idle" or "reconnect"))
+        {
+            yield return "--Mode must be idle or reconnect.";
+        }
+
+        if (Mode == "reconnect" && Url is not null)
+        {
+            yield return "--Mode reconnect restarts its own child server; it does not take --Url.";
+        }
+
+        if (ReconnectSpread is not null && !TimeSpan.TryParse(ReconnectSpread, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            yield return "--ReconnectSpread must be a time span such as 00:00:05.";
         }
 
         if (ServerPid is not null && Url is null)

@@ -36,6 +36,11 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
+    if (options.Mode == "reconnect")
+    {
+        return await new ReconnectStorm(options).RunAsync(timeout.Token);
+    }
+
     await using var server = options.Url is null ? await ServerProcess.StartAsync(options.WorkstationGc, timeout.Token) : null;
     var baseAddress = options.Url ?? server!.BaseAddress;
     return await new LoadRun(options, baseAddress, server, server?.Pid ?? options.ServerPid).RunAsync(timeout.Token);

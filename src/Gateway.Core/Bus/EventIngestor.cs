@@ -31,14 +31,15 @@ public sealed partial class EventIngestor(
         activity?.SetTag("gateway.ingest.batch_size", batch.Count);
         var outcomes = new IngestOutcome[batch.Count];
         var byChannel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var repeats = new List<(int Index, int First)>();
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i];
-            if (!seen.Add(message.SourceId))
+            if (!first.TryAdd(message.SourceId, i))
             {
                 // The same message twice in one batch: the first copy stands for both.
-                outcomes[i] = new IngestOutcome(IngestStatus.Duplicate);
+                repeats.Add((i, first[message.SourceId]));
                 continue;
             }
 
@@ -65,12 +66,12 @@ public sealed partial class EventIngestor(
             var drafts = indexes.Select(i => new EventDraft(batch[i].EventName, batch[i].Data, batch[i].SourceId)).ToList();
             var result = await log.AppendAsync(channel, drafts, cancellationToken);
             var appended = result.Appended.GetEnumerator();
-            var duplicates = result.Duplicates.Select(d => d.SourceId).ToHashSet(StringComparer.Ordinal);
+            var duplicates = result.Duplicates.ToDictionary(d => d.SourceId, d => d.Offset, StringComparer.Ordinal);
             foreach (var i in indexes)
             {
-                if (duplicates.Contains(batch[i].SourceId))
+                if (duplicates.TryGetValue(batch[i].SourceId, out var offset))
                 {
-                    outcomes[i] = new IngestOutcome(IngestStatus.Duplicate);
+                    outcomes[i] = new IngestOutcome(IngestStatus.Duplicate, AppendedAt: new EventPosition(result.Epoch, offset));
                 }
                 else if (appended.MoveNext())
                 {
@@ -87,6 +88,12 @@ public sealed partial class EventIngestor(
                 // messages were settled): fan those events out again; subscribers drop what they already have.
                 await AddPreviouslyAppendedAsync(channel, result.Duplicates, committed, cancellationToken);
             }
+        }
+
+        foreach (var (index, firstIndex) in repeats)
+        {
+            // A repeat inside the batch points where its first copy went (a publisher retrying with the same key wants that id).
+            outcomes[index] = new IngestOutcome(IngestStatus.Duplicate, AppendedAt: outcomes[firstIndex]?.Position);
         }
 
         activity?.SetTag("gateway.ingest.committed", committed.Count);

@@ -6,20 +6,45 @@ namespace Gateway.Core.Bus;
 
 /// <summary>
 /// The embedded bus: a bounded in-process queue drained by <see cref="InMemoryIngestService"/>. Publishers
-/// wait when it is full, so nothing is dropped.
+/// wait when it is full, so nothing is dropped, and a publish completes only once its event is in the log: the
+/// queue dies with the process, so acknowledging earlier would let a crash lose an acknowledged event.
 /// </summary>
 public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options) : IEventBus
 {
-    private readonly Channel<IncomingEvent> _queue = Channel.CreateBounded<IncomingEvent>(
+    private readonly Channel<QueuedPublish> _queue = Channel.CreateBounded<QueuedPublish>(
         new BoundedChannelOptions(options.Value.BusCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private long _sequence;
 
-    internal ChannelReader<IncomingEvent> Reader => _queue.Reader;
+    internal ChannelReader<QueuedPublish> Reader => _queue.Reader;
 
-    public Task PublishAsync(string channel, string? eventName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public async Task<PublishReceipt> PublishAsync(string channel, string? eventName, ReadOnlyMemory<byte> data, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var sourceId = "mem-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return _queue.Writer.WriteAsync(new IncomingEvent(channel, eventName, data, sourceId), cancellationToken).AsTask();
+        var sourceId = idempotencyKey is null
+            ? "mem-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : IdempotencyKey.ToSourceId(idempotencyKey);
+        var queued = new QueuedPublish(new IncomingEvent(channel, eventName, data, sourceId));
+        try
+        {
+            await _queue.Writer.WriteAsync(queued, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new EventBusClosedException("The gateway is stopping and takes no more events; publish again to a running instance.");
+        }
+
+        // The publisher may give up waiting; the event stays queued and is appended all the same.
+        return await queued.Committed.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Takes no more events (the host is stopping); what is queued is still ingested.</summary>
+    internal void Close() => _queue.Writer.TryComplete();
+
+    /// <summary>An event waiting for ingest, and its publisher waiting for the append.</summary>
+    internal sealed class QueuedPublish(IncomingEvent incoming)
+    {
+        public IncomingEvent Event { get; } = incoming;
+
+        public TaskCompletionSource<PublishReceipt> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
 using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Channels;
@@ -104,6 +103,12 @@ public sealed class GatewayEndpoints(
             return;
         }
 
+        if (!TryReadIdempotencyKey(context.Request, out var idempotencyKey, out var keyError))
+        {
+            await Problems.BadRequest(context, "Invalid Idempotency-Key", keyError);
+            return;
+        }
+
         if (!IsUtf8OrUnspecified(context.Request.ContentType, out var charset))
         {
             await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
@@ -130,9 +135,40 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        await bus.PublishAsync(channel, eventName, data, context.RequestAborted);
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
-        await context.Response.WriteAsJsonAsync(new PublishAccepted(channel, eventName, data.Length), EndpointJsonContext.Default.PublishAccepted, cancellationToken: context.RequestAborted);
+        PublishReceipt receipt;
+        try
+        {
+            receipt = await bus.PublishAsync(channel, eventName, data, idempotencyKey, context.RequestAborted);
+        }
+        catch (EventBusClosedException closed)
+        {
+            // Not appended: the publisher must send it again (to another instance, or this one once it is back).
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Gateway stopping", closed.Message);
+            return;
+        }
+
+        await PublishResponse.WriteAsync(context, channel, eventName, data.Length, receipt);
+    }
+
+    /// <summary>The optional <c>Idempotency-Key</c> header: absent, or one valid key.</summary>
+    private static bool TryReadIdempotencyKey(HttpRequest request, out string? key, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        key = null;
+        error = null;
+        if (!request.Headers.TryGetValue(IdempotencyKey.HeaderName, out var values))
+        {
+            return true;
+        }
+
+        if (values.Count != 1)
+        {
+            error = $"Send one {IdempotencyKey.HeaderName} header, not {values.Count}.";
+            return false;
+        }
+
+        key = values[0];
+        return IdempotencyKey.TryValidate(key, out error);
     }
 
     /// <summary>
@@ -198,8 +234,3 @@ public sealed class GatewayEndpoints(
     }
 }
 
-internal sealed record PublishAccepted(string Channel, string? Event, int Bytes);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(PublishAccepted))]
-internal sealed partial class EndpointJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

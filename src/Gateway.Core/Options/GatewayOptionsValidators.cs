@@ -13,6 +13,11 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
             errors.Add($"{s}:RetryInterval must be between 0 and 1 hour (is {o.RetryInterval}).");
         }
 
+        if (o.ReconnectSpread < TimeSpan.Zero || o.ReconnectSpread > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{s}:ReconnectSpread must be between 0 and 1 hour (is {o.ReconnectSpread}).");
+        }
+
         if (o.HeartbeatInterval < TimeSpan.FromMilliseconds(100) || o.HeartbeatInterval > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{s}:HeartbeatInterval must be between 100 ms and 10 minutes (is {o.HeartbeatInterval}).");

@@ -17,6 +17,13 @@ public sealed class StreamOptions
     /// </summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A stream ended by shutdown or a failure sends a <c>retry:</c> drawn at random from
+    /// [<see cref="RetryInterval"/>, <see cref="RetryInterval"/> + this], so that the clients of a restarted or failed
+    /// instance do not all come back in the same instant. Deadline ends are already spread by <see cref="DeadlineJitter"/>.
+    /// </summary>
+    public TimeSpan ReconnectSpread { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Up to this much is taken off <see cref="MaxDuration"/> at random per stream, so clients do not all reconnect at once.</summary>
     public TimeSpan DeadlineJitter { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -82,8 +82,8 @@ public sealed partial class StreamSession(
             });
             LogEnded(reason, cursor.Last);
 
-            // The clean end: tell the client when to come back, then complete the response.
-            output.Write(retry);
+            // The clean end: tell the client when to come back (spread out after a shutdown), then complete the response.
+            output.Write(ReconnectDelay.Frame(reason, options.CurrentValue));
             await output.FlushAsync();
         }
         catch (OperationCanceledException)
@@ -94,7 +94,7 @@ public sealed partial class StreamSession(
         {
             // E.g. the log is unreachable: end the stream so the client retries after the interval.
             LogFailed(ex);
-            output.Write(retry);
+            output.Write(ReconnectDelay.Frame(null, options.CurrentValue));
             try
             {
                 await output.FlushAsync();

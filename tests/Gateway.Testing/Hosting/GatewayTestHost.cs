@@ -84,7 +84,7 @@ public sealed class GatewayTestHost : IAsyncDisposable
 
     public static string PublishPath(string channel, string? eventName = null) => GatewayHttp.PublishPath(channel, eventName);
 
-    /// <summary>Publishes UTF-8 text over HTTP and expects 202 Accepted.</summary>
+    /// <summary>Publishes UTF-8 text over HTTP and expects a 2xx (201 once in the log, on the embedded bus).</summary>
     public Task PublishAsync(string channel, string data, string? eventName = null) => Client.PublishAsync(channel, data, eventName);
 
     public Task PublishAsync(string channel, byte[] data, string? eventName = null) => Client.PublishAsync(channel, data, eventName);

@@ -23,17 +23,17 @@ public static class GatewayHttp
     public static string PublishPath(string channel, string? eventName = null) =>
         eventName is null ? $"/api/channels/{channel}/events" : $"/api/channels/{channel}/events?event={Uri.EscapeDataString(eventName)}";
 
-    /// <summary>Publishes UTF-8 text over HTTP, as any producer would, and expects 202 Accepted.</summary>
+    /// <summary>Publishes UTF-8 text over HTTP, as any producer would, and expects a 2xx (201 committed, 202 queued).</summary>
     public static Task PublishAsync(this HttpClient client, string channel, string data, string? eventName = null) =>
         client.PublishAsync(channel, Encoding.UTF8.GetBytes(data), eventName);
 
-    /// <summary>Publishes raw bytes (declared as UTF-8 text) and expects 202 Accepted.</summary>
+    /// <summary>Publishes raw bytes (declared as UTF-8 text) and expects a 2xx (201 committed, 202 queued).</summary>
     public static async Task PublishAsync(this HttpClient client, string channel, byte[] data, string? eventName = null)
     {
         using var content = new ByteArrayContent(data);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         using var response = await client.PostAsync(PublishPath(channel, eventName), content);
-        if (response.StatusCode != HttpStatusCode.Accepted)
+        if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"Publish to '{channel}' answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }

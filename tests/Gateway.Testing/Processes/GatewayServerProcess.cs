@@ -44,7 +44,7 @@ public sealed class GatewayServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{server} is missing: the project must reference Gateway.Server.");
         }
 
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var baseAddress = new Uri($"http://127.0.0.1:{options.Port ?? FreePort.Next()}");
         var process = ChildProcess.Start(new ChildProcessStart(ChildProcess.DotnetHost, [server, .. GatewayArguments.For(baseAddress.ToString().TrimEnd('/'), options.Settings)])
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -73,6 +73,21 @@ public sealed class GatewayServerProcess : IAsyncDisposable
 
     /// <summary>SIGKILL: no shutdown, no abandon; whatever the server had in hand is left as it was.</summary>
     public void Kill() => _process.Kill();
+
+    /// <summary>
+    /// SIGINT: the graceful stop a restart or deploy does (streams end with their final <c>retry:</c>, queued publishes are
+    /// appended); killed if it has not exited within <paramref name="timeout"/>. Returns whether it stopped by itself.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
+    {
+        var stopped = await _process.InterruptAsync(timeout);
+        if (!stopped)
+        {
+            await _process.KillAsync();
+        }
+
+        return stopped;
+    }
 
     /// <summary>Kills the server (if it still runs) and waits until it has exited.</summary>
     public Task KillAsync() => _process.KillAsync();

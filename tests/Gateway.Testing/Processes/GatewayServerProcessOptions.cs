@@ -12,6 +12,9 @@ public sealed record GatewayServerProcessOptions
     /// <summary>Keep the server's stdin open (e.g. for a startup hook that answers requests there).</summary>
     public bool RedirectInput { get; init; }
 
+    /// <summary>The port to listen on (127.0.0.1); null takes a free one. A restarted server reuses its predecessor's so clients find it.</summary>
+    public int? Port { get; init; }
+
     /// <summary>Sees every line the server prints.</summary>
     public Action<string>? OnLine { get; init; }
 }

@@ -32,7 +32,8 @@ public sealed class DeadlineAndShutdownTests
     [Fact]
     public async Task On_shutdown_every_open_stream_ends_cleanly_at_once()
     {
-        var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:02"));
+        // No spread: this test reads the exact interval (ReconnectSpreadTests covers the spread).
+        var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:02"), ("Gateway:Stream:ReconnectSpread", "00:00:00"));
         await using var _ = host;
         var streams = new List<SseStream>();
         foreach (var channel in new[] { "one", "two", "two" })
@@ -66,7 +67,7 @@ public sealed class DeadlineAndShutdownTests
     [Fact]
     public async Task A_stream_opened_while_shutting_down_ends_at_once_with_retry()
     {
-        await using var host = await GatewayTestHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:ReconnectSpread", "00:00:00"));
         host.Hub.EndAll(Gateway.Core.Hub.StreamEndReason.Shutdown);
 
         await using var stream = await host.OpenStreamAsync("late");

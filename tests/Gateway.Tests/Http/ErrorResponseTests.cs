@@ -60,7 +60,7 @@ public sealed class ErrorResponseTests
 
     private sealed class FailingBus : IEventBus
     {
-        public Task PublishAsync(string channel, string? eventName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        public Task<PublishReceipt> PublishAsync(string channel, string? eventName, ReadOnlyMemory<byte> data, string? idempotencyKey, CancellationToken cancellationToken) =>
             throw new InvalidOperationException(SecretFailure);
     }
 }
