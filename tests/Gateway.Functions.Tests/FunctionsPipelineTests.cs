@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -6,9 +7,12 @@ using Gateway.Core.Events;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Functions.Functions;
+using Gateway.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Functions.Tests;
 
@@ -126,28 +130,42 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Retention_timer_applies_the_logs_retention_policy()
     {
+        // The app's own registration (as the worker makes it) on a clock the test moves: which event is past
+        // MaxAge is decided by the clock's position, not by how long a sleep took.
+        var maxAge = TimeSpan.FromMinutes(1);
         var settings = Settings();
-        settings["Gateway:Retention:MaxAge"] = "00:00:01";
-        await using var host = await FunctionsTestHost.StartAsync(FunctionTimeout, settings);
-        using var client = host.CreateClient();
-        var log = host.Services.GetRequiredService<IEventLog>();
+        settings["Gateway:Retention:MaxAge"] = maxAge.ToString("c", CultureInfo.InvariantCulture);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time);
+        services.AddGatewayFunctions(configuration, TestLocations.FunctionsAppDirectory);
+        await using var provider = services.BuildServiceProvider();
+        var log = provider.GetRequiredService<IEventLog>();
+        var function = ActivatorUtilities.CreateInstance<RetentionFunction>(provider);
 
-        await PublishAsync(client, "old");
-        await WaitForHeadAsync(log, 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), _timeout.Token);
-        await PublishAsync(client, "recent");
-        await WaitForHeadAsync(log, 2);
+        await log.AppendAsync(_channel, [new EventDraft("note", "old"u8.ToArray())], _timeout.Token);
+        time.Advance(maxAge / 2);
+        await log.AppendAsync(_channel, [new EventDraft("note", "recent"u8.ToArray())], _timeout.Token);
 
-        var function = ActivatorUtilities.CreateInstance<RetentionFunction>(host.Services);
+        // Both younger than MaxAge: the timer removes nothing.
         await function.RunAsync(new TimerInfo(), _timeout.Token);
+        Assert.Equal([1L, 2L], await OffsetsAsync(log));
 
-        var kept = new List<ChannelEvent>();
+        // "old" is now just past MaxAge, "recent" half of it younger.
+        time.Advance(maxAge / 2 + TimeSpan.FromSeconds(1));
+        await function.RunAsync(new TimerInfo(), _timeout.Token);
+        Assert.Equal([2L], await OffsetsAsync(log));
+    }
+
+    private async Task<List<long>> OffsetsAsync(IEventLog log)
+    {
+        var offsets = new List<long>();
         await foreach (var e in log.ReadAfterAsync(_channel, 0, _timeout.Token))
         {
-            kept.Add(e);
+            offsets.Add(e.Offset);
         }
 
-        Assert.Equal([2L], kept.Select(e => e.Offset));
+        return offsets;
     }
 
     private static Dictionary<string, string?> Settings() => new()
@@ -177,14 +195,6 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
         using var content = new StringContent(data, Encoding.UTF8, "text/plain");
         using var response = await client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=note", UriKind.Relative), content, _timeout.Token);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    private async Task WaitForHeadAsync(IEventLog log, long offset)
-    {
-        while ((await log.GetHeadAsync(_channel, _timeout.Token)).Offset < offset)
-        {
-            await Task.Delay(20, _timeout.Token);
-        }
     }
 
     private static EventPosition Position(SseFrame frame)
