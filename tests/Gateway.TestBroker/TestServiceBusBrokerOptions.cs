@@ -22,6 +22,13 @@ public sealed class TestServiceBusBrokerOptions
     /// </summary>
     public Action<string>? OnSending { get; init; }
 
+    /// <summary>
+    /// Called after a lock is renewed (<c>renew-lock</c>, also the processor's auto-renewal) with the entity path, the
+    /// message's sequence number and its new expiry (UTC, by <see cref="TimeProvider"/>). Lets a test move a fake
+    /// clock only once a renewal has happened, instead of sleeping and hoping it did.
+    /// </summary>
+    public Action<string, long, DateTime>? OnLockRenewed { get; init; }
+
     /// <summary>Clock for enqueue times and lock expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

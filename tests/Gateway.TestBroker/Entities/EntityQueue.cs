@@ -143,6 +143,8 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     /// <summary>Extends a lock; null when the lock is gone.</summary>
     public DateTime? RenewLock(Guid lockToken)
     {
+        long sequenceNumber;
+        DateTime until;
         lock (gate)
         {
             if (!locks.TryGetValue(lockToken, out var held))
@@ -150,9 +152,12 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
                 return null;
             }
 
-            held.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
-            return held.LockedUntilUtc;
+            held.LockedUntilUtc = until = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
+            sequenceNumber = held.Message.SequenceNumber;
         }
+
+        settings.OnLockRenewed?.Invoke(Path, sequenceNumber, until);
+        return until;
     }
 
     /// <summary>Messages with a sequence number at or above <paramref name="fromSequenceNumber"/>, locked or not, in order.</summary>
