@@ -1,3 +1,6 @@
+using Amqp;
+using Amqp.Sasl;
+using Amqp.Types;
 using Azure.Messaging.ServiceBus;
 
 namespace Gateway.TestBroker.Tests;
@@ -136,5 +139,58 @@ public sealed class SettlementTests
 
         var lockLost = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.RenewMessageLockAsync(received));
         Assert.Equal(ServiceBusFailureReason.MessageLockLost, lockLost.Reason);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_delivery_released_unprocessed_does_not_count_towards_the_max_delivery_count()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { MaxDeliveryCount = 2 });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("given back"));
+
+        // A plain AMQP receiver with credit for three deliveries gives the message back unprocessed each time, as the
+        // Service Bus client does with a message that arrives while no receive call waits for it.
+        var factory = new ConnectionFactory();
+        factory.SASL.Profile = new ServiceBusCbsSasl();
+        var connection = await factory.CreateAsync(new Address("127.0.0.1", fixture.Broker.Port, null, null, "/", "amqp"));
+        try
+        {
+            var session = new Session(connection);
+            var link = new ReceiverLink(session, "raw-receiver", $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
+            link.SetCredit(3, autoRestore: false);
+            for (var i = 0; i < 3; i++)
+            {
+                var message = await link.ReceiveAsync(Wait);
+                Assert.NotNull(message);
+                link.Release(message);
+            }
+
+            await link.CloseAsync();
+        }
+        finally
+        {
+            await connection.CloseAsync();
+        }
+
+        // Three deliveries released, none failed: one abandon (of at most two failed deliveries) does not dead-letter it.
+        var first = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(1, first.DeliveryCount);
+        await receiver.AbandonMessageAsync(first);
+        var second = await receiver.ReceiveMessageAsync(Wait);
+        Assert.NotNull(second);
+        Assert.Equal(2, second.DeliveryCount);
+        await receiver.CompleteMessageAsync(second);
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    /// <summary>The SASL mechanism the Service Bus client uses (MSSBCBS), which the broker accepts without a credential.</summary>
+    private sealed class ServiceBusCbsSasl() : SaslProfile(new Symbol("MSSBCBS"))
+    {
+        protected override ITransport UpgradeTransport(ITransport transport) => transport;
+
+        protected override DescribedList GetStartCommand(string hostname) => new SaslInit { Mechanism = "MSSBCBS" };
+
+        protected override DescribedList OnCommand(DescribedList command) => null!;
     }
 }
