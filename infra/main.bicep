@@ -44,6 +44,29 @@ param alwaysReadyInstances int = 0
 @description('Origins whose pages may open streams from the browser (EventSource is subject to CORS), e.g. [\'https://app.example.com\'].')
 param corsAllowedOrigins array = []
 
+@description('Object ids of producers that may publish with Service Bus: Azure Service Bus Data Sender on the events topic only (never on the fan-out topic, whose messages reach streams directly).')
+param producerPrincipalIds array = []
+
+@description('What kind of principal every id in producerPrincipalIds is.')
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param producerPrincipalType string = 'ServicePrincipal'
+
+@description('OpenID Connect issuer whose tokens grant channels (Gateway:Auth:Authority), e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty = no tokens asked for.')
+param authAuthority string = ''
+
+@description('Audience the tokens must carry (Gateway:Auth:Audience): the application ID URI or client id of the gateway\'s app registration.')
+param authAudience string = ''
+
+@description('Claim listing the channels a token may read (Gateway:Auth:SubscribeClaim); \'roles\' for Entra ID app roles.')
+param authSubscribeClaim string = 'subscribe'
+
+@description('Claim listing the channels a token may publish to (Gateway:Auth:PublishClaim).')
+param authPublishClaim string = 'publish'
+
 @description('Name of the event log table.')
 param eventLogTableName string = 'events'
 
@@ -137,6 +160,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     ingestSubscriptionName: ingestSubscriptionName
     fanoutTopicName: fanoutTopicName
     identityName: identityName
+    producerPrincipalIds: producerPrincipalIds
+    producerPrincipalType: producerPrincipalType
   }
 }
 
@@ -156,6 +181,8 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appInsightsConnectionString: monitoring.outputs.connectionString
     corsAllowedOrigins: corsAllowedOrigins
+    // Browsers carry the token in a cookie, which a cross-origin EventSource sends only with credentials allowed.
+    corsSupportCredentials: !empty(authAuthority) && !empty(corsAllowedOrigins)
     dotnetVersion: dotnetVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -168,6 +195,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Gateway__Retention__MaxAge: retentionMaxAge
       Gateway__Retention__MaxEventsPerChannel: string(retentionMaxEventsPerChannel)
       Gateway__Retention__Schedule: retentionSchedule
+      Gateway__Auth__Authority: authAuthority
+      Gateway__Auth__Audience: authAudience
+      Gateway__Auth__SubscribeClaim: authSubscribeClaim
+      Gateway__Auth__PublishClaim: authPublishClaim
       Gateway__Tables__TableName: eventLogTableName
       Gateway__ServiceBus__Topic: eventsTopicName
       Gateway__ServiceBus__Subscription: ingestSubscriptionName

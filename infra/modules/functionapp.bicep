@@ -26,6 +26,9 @@ param gatewaySettings object
 @description('Origins (https://app.example.com) whose pages may open streams with EventSource; empty = same-origin only.')
 param corsAllowedOrigins array
 
+@description('Let those origins send credentials (cookies): needed when browsers carry their access token in a cookie.')
+param corsSupportCredentials bool
+
 @description('.NET version of the isolated worker.')
 param dotnetVersion string
 
@@ -105,6 +108,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       http20Enabled: true
       cors: {
         allowedOrigins: corsAllowedOrigins
+        // EventSource with withCredentials sends the token cookie; the browser drops the answer without this.
+        supportCredentials: corsSupportCredentials
       }
     }
     functionAppConfig: {
@@ -157,6 +162,24 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings
+}
+
+// No FTP or SCM (Kudu) basic-auth publishing credentials: deployments (azd, the portal) authenticate with
+// Microsoft Entra ID, and a leaked publishing password would otherwise be a way to replace the code.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
 }
 
 output name string = app.name

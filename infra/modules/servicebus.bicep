@@ -19,6 +19,17 @@ param fanoutTopicName string
 @description('Name of the gateway\'s user-assigned identity (in this resource group).')
 param identityName string
 
+@description('Object ids of producers (apps, users) that may publish: Azure Service Bus Data Sender on the events topic only.')
+param producerPrincipalIds array = []
+
+@description('What kind of principal every producer id is.')
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param producerPrincipalType string = 'ServicePrincipal'
+
 @description('How long a published event may wait for ingest (no instance running, storage outage) before it is dead-lettered.')
 param eventTimeToLive string = 'P14D'
 
@@ -86,10 +97,11 @@ resource fanoutTopic 'Microsoft.ServiceBus/namespaces/topics@2026-01-01' = {
   }
 }
 
-// Receive from `gateway` (ingest) and from the instance's fan-out subscription.
+// Least privilege: each right on the one entity that needs it, nothing namespace-wide.
+// Receive from `gateway` (ingest) only. The instance's own fan-out subscription is covered by the Owner role below.
 resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace.id, identity.id, dataReceiver)
-  scope: namespace
+  name: guid(ingestSubscription.id, identity.id, dataReceiver)
+  scope: ingestSubscription
   properties: {
     roleDefinitionId: dataReceiver
     principalId: identity.properties.principalId
@@ -97,16 +109,41 @@ resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Send to `events` (the HTTP publish endpoint) and to `events-fanout` (committed events).
-resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace.id, identity.id, dataSender)
-  scope: namespace
+// Send to `events` (the HTTP publish endpoint).
+resource eventsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(eventsTopic.id, identity.id, dataSender)
+  scope: eventsTopic
   properties: {
     roleDefinitionId: dataSender
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
 }
+
+// Send committed events to `events-fanout`. Only the gateway may: a message there reaches streams without
+// passing the log, so no producer role is ever granted on this topic.
+resource fanoutSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(fanoutTopic.id, identity.id, dataSender)
+  scope: fanoutTopic
+  properties: {
+    roleDefinitionId: dataSender
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Producers send to `events` only: what they send is validated, logged and given an id before any stream sees it.
+resource producerSenders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for principalId in producerPrincipalIds: {
+    name: guid(eventsTopic.id, principalId, dataSender)
+    scope: eventsTopic
+    properties: {
+      roleDefinitionId: dataSender
+      principalId: principalId
+      principalType: producerPrincipalType
+    }
+  }
+]
 
 // Creating a subscription through the data plane (ServiceBusAdministrationClient, which is what an instance
 // does at start-up) needs the Manage right; of the built-in roles only Azure Service Bus Data Owner carries it

@@ -73,10 +73,12 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Read, insert and delete entities in the event log (append, replay, retention); no table management beyond it.
+// Read, insert and delete entities in the event log (append, replay, retention), on that table alone: no other
+// table of the account. The table is created here, so the gateway need not create it (it carries on when a
+// create is refused).
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(account.id, identity.id, storageTableDataContributor)
-  scope: account
+  name: guid(eventLogTable.id, identity.id, storageTableDataContributor)
+  scope: eventLogTable
   properties: {
     roleDefinitionId: storageTableDataContributor
     principalId: identity.properties.principalId

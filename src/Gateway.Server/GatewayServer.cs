@@ -1,6 +1,8 @@
-using Gateway.Azure.Hosting;
-using Gateway.Azure.Telemetry;
 using Gateway.Core.Hosting;
+using Gateway.Core.Http;
+using Gateway.Hosting.Access;
+using Gateway.Hosting.Composition;
+using Gateway.Hosting.Telemetry;
 
 namespace Gateway.Server;
 
@@ -11,14 +13,26 @@ public static class GatewayServer
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
-        builder.Services.AddGatewayCore(builder.Configuration);
-        builder.Services.AddGatewayTransport(builder.Configuration);
+        builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
+        builder.Services.AddGatewayCors(builder.Configuration);
+        builder.Services.AddHostedService<OpenListenerWarning>();
         builder.AddGatewayTelemetry();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGatewayEndpoints();
+
+        // First, so every later step (limits, logs) sees the client's address rather than the proxy's.
+        app.UseGatewayForwardedHeaders();
+
+        // Every error answer is application/problem+json: unhandled exceptions (500, no exception text) and
+        // bodiless status codes such as 404 and 405 from routing.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        // Cross-origin pages (Gateway:Cors:Origins) get the policy on every gateway route, preflight included.
+        app.UseCors();
+        app.MapGateway().RequireGatewayCors();
         app.MapDemoPage();
         return app;
     }

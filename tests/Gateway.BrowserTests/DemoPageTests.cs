@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.BrowserTests.Infrastructure;
+using Gateway.Testing;
 using Microsoft.Playwright;
 
 namespace Gateway.BrowserTests;

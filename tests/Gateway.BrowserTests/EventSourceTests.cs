@@ -1,4 +1,5 @@
 using Gateway.BrowserTests.Infrastructure;
+using Gateway.Testing;
 
 namespace Gateway.BrowserTests;
 

@@ -30,6 +30,16 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void Every_other_path_below_channels_reaches_the_catch_all_that_explains_the_channel_rule()
+    {
+        var function = _functions.Single(f => f.Name == "NotAChannelRoute");
+        Assert.Equal($"{typeof(NotAChannelRouteFunction).FullName}.RunAsync", function.EntryPoint);
+        Assert.Equal("channels/{*rest}", function.Trigger.Route);
+        Assert.Equal(["get", "post"], function.Trigger.Methods);
+        Assert.Equal("Anonymous", function.Trigger.AuthLevel);
+    }
+
+    [Fact]
     public void Retention_is_a_timer_whose_schedule_comes_from_an_app_setting()
     {
         var function = _functions.Single(f => f.Name == "Retention");
@@ -42,7 +52,7 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void The_app_has_exactly_these_functions_and_each_entry_point_exists()
     {
-        Assert.Equal(["Health", "Publish", "Retention", "Stream"], _functions.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["Health", "NotAChannelRoute", "Publish", "Retention", "Stream"], _functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         var assembly = typeof(StreamFunction).Assembly;
         foreach (var function in _functions)
         {

@@ -8,6 +8,8 @@ using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Functions.Functions;
 using Gateway.Functions.Hosting;
+using Gateway.Testing.Http;
+using Gateway.Testing.Sse;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,12 +50,11 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
         Assert.Equal(DerivedDeadline, _host.Services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
 
         var started = Stopwatch.StartNew();
-        using var response = await OpenStreamAsync(lastEventId: null);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
-        using var reader = new SseFrameReader(await response.Content.ReadAsStreamAsync(_timeout.Token));
+        await using var reader = await OpenStreamAsync(lastEventId: null);
+        Assert.Equal("text/event-stream", reader.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", reader.Response.Headers.CacheControl?.ToString());
 
-        var opening = await reader.ReadUntilAsync(f => f.IsComment, _timeout.Token);
+        var opening = await reader.ReadFramesUntilAsync(f => f.IsComment);
         Assert.Equal("retry: 1000", Assert.Single(opening[0].Lines));
 
         foreach (var data in new[] { "one", "two", "three" })
@@ -61,7 +62,7 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
             await PublishAsync(data);
         }
 
-        var rest = await reader.ReadToEndAsync(_timeout.Token);
+        var rest = await reader.ReadFramesToEndAsync();
         var elapsed = started.Elapsed;
 
         var events = rest.Where(f => f.IsEvent).ToList();
@@ -79,25 +80,23 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     public async Task Reconnect_with_Last_Event_ID_resumes_without_loss_or_duplicate()
     {
         var received = new List<SseFrame>();
-        using (var first = await OpenStreamAsync(lastEventId: null))
-        using (var reader = new SseFrameReader(await first.Content.ReadAsStreamAsync(_timeout.Token)))
+        await using (var reader = await OpenStreamAsync(lastEventId: null))
         {
-            await reader.ReadUntilAsync(f => f.IsComment, _timeout.Token);
+            await reader.ReadFramesUntilAsync(f => f.IsComment);
             await PublishAsync("one");
             await PublishAsync("two");
-            received.AddRange((await reader.ReadUntilAsync(f => f.Data == "two", _timeout.Token)).Where(f => f.IsEvent));
+            received.AddRange((await reader.ReadFramesUntilAsync(f => f.Data == "two")).Where(f => f.IsEvent));
 
             // Published while the client is still connected but no longer reading: it must come on the reconnect.
             await PublishAsync("three");
         }
 
         await PublishAsync("four");
-        using (var second = await OpenStreamAsync(lastEventId: received[^1].Id))
-        using (var reader = new SseFrameReader(await second.Content.ReadAsStreamAsync(_timeout.Token)))
+        await using (var reader = await OpenStreamAsync(lastEventId: received[^1].Id))
         {
-            received.AddRange((await reader.ReadUntilAsync(f => f.Data == "four", _timeout.Token)).Where(f => f.IsEvent));
+            received.AddRange((await reader.ReadFramesUntilAsync(f => f.Data == "four")).Where(f => f.IsEvent));
             await PublishAsync("five");
-            var rest = await reader.ReadToEndAsync(_timeout.Token);
+            var rest = await reader.ReadFramesToEndAsync();
             received.AddRange(rest.Where(f => f.IsEvent));
             Assert.True(rest[^1].IsRetryOnly);
         }
@@ -175,27 +174,11 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
         ["Gateway:Stream:RetryInterval"] = "00:00:01",
     };
 
-    private async Task<HttpResponseMessage> OpenStreamAsync(string? lastEventId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/channels/{_channel}/stream", UriKind.Relative));
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _timeout.Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return response;
-    }
+    private Task<SseStream> OpenStreamAsync(string? lastEventId) => _client.OpenStreamAsync(_channel, lastEventId);
 
     private Task PublishAsync(string data) => PublishAsync(_client, data);
 
-    private async Task PublishAsync(HttpClient client, string data)
-    {
-        using var content = new StringContent(data, Encoding.UTF8, "text/plain");
-        using var response = await client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=note", UriKind.Relative), content, _timeout.Token);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
+    private Task PublishAsync(HttpClient client, string data) => client.PublishAsync(_channel, data, "note");
 
     private static EventPosition Position(SseFrame frame)
     {

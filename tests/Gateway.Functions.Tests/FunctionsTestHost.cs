@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Gateway.Functions.Functions;
 using Gateway.Functions.Hosting;
+using Gateway.Testing.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -73,7 +74,7 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
         return new FunctionsTestHost(app, appDirectory, new Uri(app.Urls.Single()));
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient CreateClient() => GatewayHttp.CreateClient(BaseAddress);
 
     public async ValueTask DisposeAsync()
     {

@@ -28,7 +28,7 @@ public sealed class LocalSettingsSampleTests
     {
         Assert.Equal("dotnet-isolated", _values["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", _values["AzureWebJobsStorage"]);
-        Assert.Equal("UseDevelopmentStorage=true", _values[GatewayTransportExtensions.EventLogStorageConnection]);
+        Assert.Equal("UseDevelopmentStorage=true", _values[GatewayConnections.EventLogStorage]);
         Assert.All(_values.Keys, key => Assert.DoesNotContain(':', key)); // app settings nest with "__" on every OS
     }
 
@@ -131,7 +131,7 @@ public sealed class LocalSettingsSampleTests
 
     /// <summary>Every options class of the gateway's assemblies, by the section it declares.</summary>
     private static Dictionary<string, Type> OptionTypesBySection() =>
-        new[] { typeof(StreamOptions).Assembly, typeof(GatewayTransportExtensions).Assembly, typeof(FunctionsDeadlineOptions).Assembly }
+        new[] { typeof(StreamOptions).Assembly, typeof(GatewayConnections).Assembly, typeof(FunctionsDeadlineOptions).Assembly }
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
             .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))

@@ -1,20 +1,11 @@
-using System.Reflection;
+using Gateway.Testing;
 
 namespace Gateway.Functions.Tests;
 
 /// <summary>Where the Functions app's build output and the repository are, as recorded by MSBuild at build time.</summary>
 internal static class TestLocations
 {
-    public static string FunctionsAppDirectory => Read("FunctionsAppDirectory");
+    public static string FunctionsAppDirectory => BuildMetadata.Read(typeof(TestLocations).Assembly, "FunctionsAppDirectory");
 
-    public static string RepositoryRoot => Read("RepositoryRoot");
-
-    private static string Read(string key)
-    {
-        var value = typeof(TestLocations).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == key)?.Value;
-        Assert.False(string.IsNullOrEmpty(value), $"The test assembly records no {key}; see EmbedTestedLocations in the csproj.");
-        Assert.True(Directory.Exists(value), $"{key} {value} does not exist.");
-        return value;
-    }
+    public static string RepositoryRoot => BuildMetadata.RepositoryRoot;
 }

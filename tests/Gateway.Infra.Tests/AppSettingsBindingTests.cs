@@ -7,13 +7,13 @@ using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Gateway.Azure.Hosting;
 using Gateway.Azure.Telemetry;
-using Gateway.Core.Hosting;
 using Gateway.Core.Options;
+using Gateway.Hosting.Composition;
 using Gateway.Infra.Tests.Infrastructure;
+using Gateway.Testing.Hosting;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Infra.Tests;
@@ -72,7 +72,7 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
     [Fact]
     public void Gateway_settings_bind_to_valid_options()
     {
-        using var services = BuildServices(DeployedConfiguration(), transport: false);
+        using var services = BuildServices(DeployedConfiguration());
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
@@ -120,7 +120,7 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
     [Fact]
     public async Task The_transport_connects_to_service_bus_with_the_identity_settings()
     {
-        await using var services = BuildServices(DeployedConfiguration(), transport: true);
+        await using var services = BuildServices(DeployedConfiguration());
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
@@ -131,11 +131,11 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
     [Fact]
     public async Task The_transport_connects_to_the_table_log_with_the_identity_settings()
     {
-        await using var services = BuildServices(DeployedConfiguration(), transport: true);
+        await using var services = BuildServices(DeployedConfiguration());
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        var tables = services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(GatewayTransportExtensions.EventLogStorageConnection);
+        var tables = services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(GatewayConnections.EventLogStorage);
         Assert.Equal("stgwci", tables.AccountName);
         Assert.Equal("TableEventLog", services.GetRequiredService<Gateway.Core.Log.IEventLog>().GetType().Name);
     }
@@ -144,7 +144,7 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
     public void A_bad_parameter_value_fails_start_up_naming_the_setting()
     {
         var overrides = new Dictionary<string, JsonNode?> { ["streamHeartbeatInterval"] = JsonValue.Create("00:00:00.010") };
-        using var services = BuildServices(DeployedConfiguration(overrides), transport: false);
+        using var services = BuildServices(DeployedConfiguration(overrides));
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains("Gateway:Stream:HeartbeatInterval", error.Message, StringComparison.Ordinal);
@@ -172,15 +172,6 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
             .Build();
     }
 
-    private static ServiceProvider BuildServices(IConfiguration configuration, bool transport)
-    {
-        var services = new ServiceCollection().AddLogging(logging => logging.ClearProviders());
-        services.AddGatewayCore(configuration);
-        if (transport)
-        {
-            services.AddGatewayTransport(configuration);
-        }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
-    }
+    /// <summary>The services the server host registers from these settings (<c>GatewayServer.Build</c>, never started).</summary>
+    private static GatewayServices BuildServices(IConfiguration configuration) => GatewayServices.Build(configuration.AsEnumerable());
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
+using Gateway.Testing.Http;
 
 namespace Gateway.LoadTool;
 
@@ -39,7 +38,7 @@ internal sealed class LoadRun(LoadOptions options, Uri baseAddress, ServerProces
         CancellationToken cancellationToken, ServerMemory? before = null)
     {
         var latency = new FanoutLatency();
-        var streams = Enumerable.Range(0, count).Select(_ => new LoadStream(streamsClient, $"/api/channels/{channel}/stream", latency)).ToList();
+        var streams = Enumerable.Range(0, count).Select(_ => new LoadStream(streamsClient, GatewayHttp.StreamPath(channel), latency)).ToList();
         using var holding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var failures = 0;
         string? firstFailure = null;
@@ -112,9 +111,7 @@ internal sealed class LoadRun(LoadOptions options, Uri baseAddress, ServerProces
     {
         for (var i = 0; i < events; i++)
         {
-            using var content = new StringContent(FanoutLatency.Stamp(), Encoding.UTF8, new MediaTypeHeaderValue("text/plain"));
-            using var response = await client.PostAsync($"/api/channels/{channel}/events", content, cancellationToken);
-            response.EnsureSuccessStatusCode();
+            await client.PublishAsync(channel, FanoutLatency.Stamp());
             await Task.Delay(options.PublishIntervalMs, cancellationToken);
         }
     }

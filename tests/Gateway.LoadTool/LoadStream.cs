@@ -1,5 +1,4 @@
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
+using Gateway.Testing.Sse;
 
 namespace Gateway.LoadTool;
 
@@ -26,12 +25,10 @@ internal sealed class LoadStream(HttpClient client, string path, FanoutLatency l
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            await using var body = new FirstReadSignal(await response.Content.ReadAsStreamAsync(cancellationToken), _firstBytes);
-            await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+            // No raw copy (thousands of streams), no bound on the wait for the next event (they are idle on purpose).
+            await using var stream = await SseStream.OpenAsync(client, path, recordRaw: false, cancellationToken: cancellationToken);
+            _ = stream.FirstBytes.ContinueWith(_ => _firstBytes.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            while (await stream.NextOrEndAsync(Timeout.InfiniteTimeSpan) is { } item)
             {
                 latency.Record(item.Data);
             }

@@ -1,11 +1,12 @@
-using Gateway.Azure.Hosting;
-using Gateway.Azure.Tests.Azurite;
-using Gateway.Core.Hosting;
 using Gateway.Core.Log;
+using Gateway.Hosting.Composition;
 using Gateway.ServiceBus.Tests.Infrastructure;
 using Gateway.TestBroker;
-using Gateway.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
+using Gateway.Testing;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Processes;
+using Gateway.Testing.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -135,18 +136,10 @@ public sealed class CrashTests(ITestOutputHelper output)
     }
 
     /// <summary>The Table log on the servers' table, as a host registers it, to watch and check what they committed.</summary>
-    private static ServiceProvider LogServices(string connectionString, string table)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    private static GatewayServices LogServices(string connectionString, string table) =>
+        GatewayServices.Build(new Dictionary<string, string?>
         {
             ["EventLogStorage"] = connectionString,
             ["Gateway:Tables:TableName"] = table,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
-        return services.BuildServiceProvider();
-    }
+        });
 }

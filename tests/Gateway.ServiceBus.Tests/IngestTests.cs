@@ -3,9 +3,10 @@ using System.Text;
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
-using Gateway.ServiceBus.Tests.Infrastructure;
 using Gateway.TestBroker;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.ServiceBus;
+using Gateway.Testing.Sse;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -19,7 +20,7 @@ public sealed class IngestTests
     {
         await using var bus = await BusEnvironment.StartAsync();
         bus.Broker.CreateSubscription(BusEnvironment.FanoutTopic, "fixed-fanout");
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: ("Gateway:ServiceBus:FanoutSubscription", "fixed-fanout"));
+        await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:FanoutSubscription", "fixed-fanout"));
         await using var stream = await gateway.OpenStreamAsync("orders");
 
         await bus.Producer.SendMessageAsync(BusEnvironment.Event("orders", "{\"id\":1}", "created"));
@@ -39,7 +40,7 @@ public sealed class IngestTests
     {
         await using var bus = await BusEnvironment.StartAsync();
         bus.Broker.CreateSubscription(BusEnvironment.Topic, "audit");
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString);
+        await using var gateway = await bus.StartGatewayAsync();
         await using var stream = await gateway.OpenStreamAsync("news");
 
         await gateway.PublishAsync("news", "hello", "greeting");
@@ -60,7 +61,7 @@ public sealed class IngestTests
     public async Task Invalid_messages_are_dead_lettered_with_the_reason_and_never_block_the_channel()
     {
         await using var bus = await BusEnvironment.StartAsync();
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, settings: ("Gateway:Events:MaxDataBytes", "1024"));
+        await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:Events:MaxDataBytes", "1024"));
         await using var stream = await gateway.OpenStreamAsync("feed");
 
         ServiceBusMessage[] messages =
@@ -99,14 +100,14 @@ public sealed class IngestTests
         var stuck = new StuckFanout();
 
         // Instance A appends, then hangs in fan-out (as if it died there) and is stopped: its batch is abandoned.
-        await using var a = await BusGatewayHost.StartAsync(bus.ConnectionString, configure: s => s.AddSingleton<IEventFanout>(stuck));
+        await using var a = await bus.StartGatewayAsync(configure: s => s.AddSingleton<IEventFanout>(stuck));
         await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "once"));
         await stuck.Reached.WaitAsync(Waits.Item);
         Assert.Equal(1, (await a.Log.GetHeadAsync("ledger", CancellationToken.None)).Offset);
         await a.StopAsync(TimeSpan.FromSeconds(1));
 
         // Instance B, on the same log, gets the redelivery: the dedupe marker keeps it from a second append.
-        await using var b = await BusGatewayHost.StartAsync(bus.ConnectionString, sharedLog: a.InMemoryLog);
+        await using var b = await bus.StartGatewayAsync(sharedLog: a.InMemoryLog);
         await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "the redelivery to be settled");
         await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "next"));
 
@@ -139,7 +140,7 @@ public sealed class IngestTests
             OnLockRenewed = renewals.OnRenewed,
         });
         var slow = new SlowFanout(brokerTime, lockDuration, renewals);
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString, configure: s => s.AddSingleton<IEventFanout>(slow));
+        await using var gateway = await bus.StartGatewayAsync(configure: s => s.AddSingleton<IEventFanout>(slow));
 
         // From here broker time runs with real time, from which the gateway schedules its renewals.
         brokerTime.SetUtcNow(DateTimeOffset.UtcNow);

@@ -1,11 +1,11 @@
-using System.Net.ServerSentEvents;
 using System.Text;
 using Gateway.Azure.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
-using Gateway.ServiceBus.Tests.Infrastructure;
 using Gateway.TestBroker;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.ServiceBus;
+using Gateway.Testing.Sse;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -23,7 +23,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             await bus.Producer.SendMessageAsync(BusEnvironment.Event("backlog", data));
         }
 
-        await using var gateway = await BusGatewayHost.StartAsync(bus.ConnectionString);
+        await using var gateway = await bus.StartGatewayAsync();
         await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "the backlog to be ingested");
         var epoch = (await gateway.Log.GetHeadAsync("backlog", CancellationToken.None)).Epoch;
 
@@ -39,13 +39,12 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         // Short locks: what the gateway held when the broker went away comes back soon if it cannot be completed.
         await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(3) });
         var hold = new FanoutHold();
-        await using var gateway = await BusGatewayHost.StartAsync(
-            bus.ConnectionString,
+        await using var gateway = await bus.StartGatewayAsync(
             configure: s => s.AddSingleton<IEventFanout>(sp => hold.Around(sp.GetRequiredService<ServiceBusFanout>())));
         await using var stream = await gateway.OpenStreamAsync("pulse");
 
         await SendAsync(bus, 0, 2);
-        var before = await ReadAsync(stream, 2);
+        var before = await stream.NextAsync(2, TimeSpan.FromSeconds(30));
 
         // The next batch stops between its append and its fan-out: in the log, still locked, not completed.
         hold.HoldNext();
@@ -63,7 +62,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         bus.Broker.Start();
 
         await SendAsync(bus, 5, 5);
-        var after = await ReadAsync(stream, 8);
+        var after = await stream.NextAsync(8, TimeSpan.FromSeconds(30));
         var all = before.Concat(after).ToList();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), all.Select(SseIds.Offset));
 
@@ -92,17 +91,6 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         {
             await bus.Producer.SendMessageAsync(BusEnvironment.Event("pulse", $"p{i}"));
         }
-    }
-
-    private static async Task<List<SseItem<string>>> ReadAsync(SseStream stream, int count)
-    {
-        var items = new List<SseItem<string>>(count);
-        while (items.Count < count)
-        {
-            items.Add(await stream.NextAsync(TimeSpan.FromSeconds(30)));
-        }
-
-        return items;
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
-using Gateway.Azure.Hosting;
 using Gateway.Azure.ServiceBus;
 using Gateway.Core.Bus;
-using Gateway.Core.Hosting;
-using Microsoft.Extensions.Configuration;
+using Gateway.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -66,13 +64,6 @@ public sealed class TransportSelectionTests
         Assert.Null(SubscriptionName.FromInstanceId("//"));
     }
 
-    private static ServiceProvider Build(params (string Key, string Value)[] settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
-        return services.BuildServiceProvider();
-    }
+    private static GatewayServices Build(params (string Key, string Value)[] settings) =>
+        GatewayServices.Build(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
 }

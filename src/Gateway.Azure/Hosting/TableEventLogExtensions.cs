@@ -15,11 +15,11 @@ namespace Gateway.Azure.Hosting;
 public static class TableEventLogExtensions
 {
     /// <summary>The name of the <see cref="TableServiceClient"/> registration the log uses.</summary>
-    public const string ClientName = GatewayTransportExtensions.EventLogStorageConnection;
+    public const string ClientName = GatewayConnections.EventLogStorage;
 
     /// <summary>True when the <c>EventLogStorage</c> connection is configured (as a value or as a section).</summary>
     public static bool HasTableEventLog(this IConfiguration configuration) =>
-        configuration.GetSection(GatewayTransportExtensions.EventLogStorageConnection).Exists();
+        configuration.GetSection(GatewayConnections.EventLogStorage).Exists();
 
     /// <summary>
     /// The Table-storage event log, connected through <c>EventLogStorage</c>: a connection string
@@ -32,7 +32,7 @@ public static class TableEventLogExtensions
         services.AddOptions<TableLogOptions>().Bind(configuration.GetSection(TableLogOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableLogOptions>, TableLogOptionsValidator>());
 
-        var storage = configuration.GetSection(GatewayTransportExtensions.EventLogStorageConnection);
+        var storage = configuration.GetSection(GatewayConnections.EventLogStorage);
         if (!EventLogStorageConfiguration.IsConfigured(storage))
         {
             throw new InvalidOperationException(

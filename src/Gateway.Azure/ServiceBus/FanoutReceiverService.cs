@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Hub;
+using Gateway.Core.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -59,8 +60,8 @@ public sealed partial class FanoutReceiverService(
         var o = options.Value;
         // One message per receive call: asked for more, the client waits 20 ms after the first for the rest, a
         // delay every event would pay on its way to the streams. The prefetch buffer keeps the throughput.
-        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.MaxBatchSize });
-        var completing = new List<Task>(o.MaxBatchSize);
+        await using var receiver = client.CreateReceiver(o.FanoutTopic, subscription.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.FanoutPrefetchCount });
+        var completing = new List<Task>(o.FanoutPrefetchCount);
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -106,7 +107,7 @@ public sealed partial class FanoutReceiverService(
 
             // Completions overlap with the next receives; waiting for them now and then bounds how many are in flight.
             completing.AddRange(messages.Select(m => CompleteAsync(receiver, m)));
-            if (completing.Count >= o.MaxBatchSize || messages.Count == 0)
+            if (completing.Count >= o.FanoutPrefetchCount || messages.Count == 0)
             {
                 await Task.WhenAll(completing);
                 completing.Clear();

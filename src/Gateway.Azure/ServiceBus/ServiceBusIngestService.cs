@@ -1,6 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
-using Gateway.Core.Log;
+using Gateway.Core.Resilience;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,7 +18,6 @@ namespace Gateway.Azure.ServiceBus;
 public sealed partial class ServiceBusIngestService(
     ServiceBusClient client,
     EventIngestor ingestor,
-    IEventLog log,
     IOptions<ServiceBusTransportOptions> options,
     ReceiverStatus status,
     GatewayMetrics metrics,
@@ -59,11 +58,6 @@ public sealed partial class ServiceBusIngestService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (log is InMemoryEventLog)
-        {
-            LogInstanceLocalLog();
-        }
-
         var o = options.Value;
         await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
         var backoff = new RetryBackoff(time);
@@ -191,9 +185,6 @@ public sealed partial class ServiceBusIngestService(
             LogSettleFailed(ex, action, message.SequenceNumber);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Service Bus ingest is running with an in-memory event log: each instance keeps its own log, so event ids differ between instances and a reconnect to another instance cannot resume. Configure EventLogStorage for more than one instance.")]
-    private partial void LogInstanceLocalLog();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message {SequenceNumber}: {Reason}: {Description}")]
     private partial void LogRefused(long sequenceNumber, string reason, string description);

@@ -34,6 +34,13 @@ public sealed class ServiceBusTransportOptions
     /// </summary>
     public int MaxBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How many fan-out copies this instance's receiver fetches ahead (and completes together). The fan-out
+    /// receiver takes one message per receive call, so events go to streams without a batch wait; the prefetch
+    /// buffer keeps the throughput. Prefetched copies hold locks: keep it well below what one lock period delivers.
+    /// </summary>
+    public int FanoutPrefetchCount { get; set; } = 100;
+
     /// <summary>How long one receive waits for the first message before it returns empty and asks again.</summary>
     public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -26,6 +26,11 @@ internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<Ser
             errors.Add($"{s}:MaxBatchSize must be between 1 and 1000 (is {o.MaxBatchSize}).");
         }
 
+        if (o.FanoutPrefetchCount is < 1 or > 1000)
+        {
+            errors.Add($"{s}:FanoutPrefetchCount must be between 1 and 1000 (is {o.FanoutPrefetchCount}).");
+        }
+
         if (o.ReceiveWaitTime < TimeSpan.FromMilliseconds(10) || o.ReceiveWaitTime > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{s}:ReceiveWaitTime must be between 10 ms and 1 minute (is {o.ReceiveWaitTime}).");

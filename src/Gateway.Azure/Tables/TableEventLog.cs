@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
+using Gateway.Core.Resilience;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,7 +87,8 @@ public sealed partial class TableEventLog : IEventLog
             throw TableFailures.Unavailable("read events", ex);
         }
 
-        var filter = $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey gt '{TableRowKeys.Event(Math.Max(0, afterOffset))}' and RowKey lt '{TableRowKeys.EventRangeEnd}'";
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {channel} and RowKey gt {TableRowKeys.Event(Math.Max(0, afterOffset))} and RowKey lt {TableRowKeys.EventRangeEnd}");
         var query = _table.QueryAsync<TableEntity>(filter, _options.ReadPageSize, TableEventRows.EventColumns, cancellationToken);
         await using var pages = query.AsPages().GetAsyncEnumerator(cancellationToken);
 
@@ -135,7 +137,7 @@ public sealed partial class TableEventLog : IEventLog
         {
             await EnsureTableAsync(cancellationToken);
             var channels = _table.QueryAsync<TableEntity>(
-                $"PartitionKey eq '{TableRowKeys.ChannelsPartition}'", _options.ReadPageSize, ["RowKey"], cancellationToken);
+                TableClient.CreateQueryFilter($"PartitionKey eq {TableRowKeys.ChannelsPartition}"), _options.ReadPageSize, ["RowKey"], cancellationToken);
             await foreach (var row in channels)
             {
                 var channel = row.RowKey;
@@ -158,7 +160,7 @@ public sealed partial class TableEventLog : IEventLog
     internal async Task PingAsync(CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
-        var query = _table.QueryAsync<TableEntity>($"PartitionKey eq '{TableRowKeys.ChannelsPartition}'", 1, ["RowKey"], cancellationToken);
+        var query = _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {TableRowKeys.ChannelsPartition}"), 1, ["RowKey"], cancellationToken);
         await using var pages = query.AsPages().GetAsyncEnumerator(cancellationToken);
         await pages.MoveNextAsync();
     }
@@ -182,7 +184,7 @@ public sealed partial class TableEventLog : IEventLog
         var outcome = new AppendOutcome(drafts);
         var pending = outcome.Pending;
         var tail = await ReadHeadAsync(_table, channel, cancellationToken);
-        var conflicts = 0;
+        var conflicts = new RetryBackoff(_time, FirstBackoff, MaxBackoff);
 
         // An empty call still creates the log, as the in-memory log does.
         while (pending.Count > 0 || !tail.Exists)
@@ -220,22 +222,26 @@ public sealed partial class TableEventLog : IEventLog
                 }
 
                 // Another writer took these offsets (or created the log): re-read the head and re-number.
-                if (++conflicts > MaxConflictRetries)
+                if (conflicts.Failures >= MaxConflictRetries)
                 {
                     throw new EventLogUnavailableException(
                         $"Appending to channel '{channel}' lost the offset race {MaxConflictRetries} times in a row; nothing further was committed. Retry later.", ex);
                 }
 
                 _metrics.AppendConflict();
-                LogConflict(channel, chunk.FirstOffset, role.Kind, conflicts);
-                await Task.Delay(Backoff(conflicts), _time, cancellationToken);
+                LogConflict(channel, chunk.FirstOffset, role.Kind, conflicts.Failures + 1);
+                if (!await conflicts.WaitAsync(cancellationToken))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 tail = await ReadHeadAsync(_table, channel, cancellationToken);
                 continue;
             }
 
             outcome.Committed(chunk);
             tail = new LogHead(newEpoch ?? tail.Epoch, chunk.Events.Count > 0 ? chunk.Events[^1].Offset : tail.Offset);
-            conflicts = 0;
+            conflicts.Reset();
         }
 
         return outcome.ToResult(tail.Epoch!);
@@ -268,16 +274,22 @@ public sealed partial class TableEventLog : IEventLog
             return;
         }
 
-        await _table.CreateIfNotExistsAsync(cancellationToken);
+        try
+        {
+            await _table.CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
+            // A role scoped to the table alone (least privilege; infra/ provisions the table) may not create tables.
+            // Carry on: if the table really is missing, the next read or write says so.
+            LogCreateForbidden(_table.Name);
+        }
+
         _tableReady = true;
     }
 
-    // Exponential with full jitter, so writers that collided do not collide again in step.
-    private static TimeSpan Backoff(int conflicts)
-    {
-        var ceiling = Math.Min(MaxBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(conflicts, 10)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not allowed to create table {Table} (a role scoped to the table); using it as provisioned")]
+    private partial void LogCreateForbidden(string table);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Append to {Channel} at offset {Offset} collided on a {Row} row (conflict {Count}); re-reading the head")]
     private partial void LogConflict(string channel, long offset, AppendChunk.RowRole row, int count);

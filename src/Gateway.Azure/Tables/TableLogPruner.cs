@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 
@@ -15,9 +16,8 @@ internal sealed class TableLogPruner(TableClient table, int pageSize)
     /// </summary>
     public async Task<long> PruneAsync(string channel, long keepAfterOffset, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        var p = TableRowKeys.Quote(channel);
         var events = table.QueryAsync<TableEntity>(
-            $"PartitionKey eq {p} and RowKey ge '{TableRowKeys.EventPrefix}' and RowKey lt '{TableRowKeys.EventRangeEnd}'",
+            TableClient.CreateQueryFilter($"PartitionKey eq {channel} and RowKey ge {TableRowKeys.EventPrefix} and RowKey lt {TableRowKeys.EventRangeEnd}"),
             pageSize, ["RowKey", TableEventRows.TimeProperty], cancellationToken);
 
         // Events are in offset order and so, near enough, in time order: stop at the first one to keep.
@@ -54,7 +54,9 @@ internal sealed class TableLogPruner(TableClient table, int pageSize)
     private async Task PruneMarkersAsync(string channel, long upToOffset, CancellationToken cancellationToken)
     {
         var markers = table.QueryAsync<TableEntity>(
-            $"PartitionKey eq {TableRowKeys.Quote(channel)} and RowKey ge '{TableRowKeys.MarkerPrefix}' and RowKey lt '{TableRowKeys.MarkerRangeEnd}' and {TableEventRows.OffsetProperty} le {upToOffset}L",
+            TableClient.CreateQueryFilter(FormattableStringFactory.Create(
+                $"PartitionKey eq {{0}} and RowKey ge {{1}} and RowKey lt {{2}} and {TableEventRows.OffsetProperty} le {{3}}",
+                channel, TableRowKeys.MarkerPrefix, TableRowKeys.MarkerRangeEnd, upToOffset)),
             pageSize, ["RowKey"], cancellationToken);
         var doomed = new List<string>();
         await foreach (var row in markers)

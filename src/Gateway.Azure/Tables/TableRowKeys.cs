@@ -52,8 +52,5 @@ internal static class TableRowKeys
         return MarkerPrefix + "~" + Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    /// <summary>An OData string literal (quotes doubled).</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
-
     private static bool IsPlain(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':';
 }

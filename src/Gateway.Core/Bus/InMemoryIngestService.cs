@@ -1,3 +1,4 @@
+using Gateway.Core.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,3 @@
-using Gateway.Core.Streaming;
-
 namespace Gateway.Core.Events;
 
 /// <summary>
@@ -9,7 +7,11 @@ namespace Gateway.Core.Events;
 /// </summary>
 public sealed class ChannelEvent
 {
-    private byte[]? _frame;
+    /// <summary>
+    /// Where the streaming layer keeps this event's encoded form, so it is encoded once for every stream. The
+    /// event does not know the wire format; only <c>SseFrames</c> reads and writes this.
+    /// </summary>
+    internal byte[]? EncodedFrame;
 
     public ChannelEvent(string channel, string epoch, long offset, string? eventName, ReadOnlyMemory<byte> data, DateTimeOffset time)
     {
@@ -40,20 +42,4 @@ public sealed class ChannelEvent
     public EventPosition Position => new(Epoch, Offset);
 
     public string Id => Position.ToString();
-
-    /// <summary>The event encoded once as an SSE frame; every stream writes these same bytes.</summary>
-    internal ReadOnlyMemory<byte> Frame
-    {
-        get
-        {
-            var frame = Volatile.Read(ref _frame);
-            if (frame is null)
-            {
-                frame = SseFrames.Encode(this);
-                Interlocked.CompareExchange(ref _frame, frame, null);
-            }
-
-            return frame;
-        }
-    }
 }

@@ -44,6 +44,12 @@ public sealed class EventRules(EventOptions options)
             return false;
         }
 
+        if (ReservedEventNames.Contains(eventName))
+        {
+            error = $"The event name '{eventName}' is reserved for the gateway's own events.";
+            return false;
+        }
+
         return true;
     }
 

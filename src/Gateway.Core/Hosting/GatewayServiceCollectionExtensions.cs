@@ -1,7 +1,9 @@
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.Core.Http;
 using Gateway.Core.Hub;
+using Gateway.Core.Limits;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Core.Streaming;
@@ -30,6 +32,12 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryOptions>, InMemoryOptionsValidator>());
+        services.AddOptions<LimitOptions>().Bind(configuration.GetSection(LimitOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitOptions>, LimitOptionsValidator>());
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.SectionName));
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.AddOptions<HostAccessOptions>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -38,10 +46,13 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<StreamSession>();
         services.TryAddSingleton<EventIngestor>();
+        services.TryAddSingleton<StreamLimiter>();
+        services.TryAddSingleton<PublishLimiter>();
+        services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<GatewayEndpoints>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailTexts.Fill);
         return services;
     }
 

@@ -1,12 +1,17 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
 using Gateway.Core.Channels;
 using Gateway.Core.Events;
+using Gateway.Core.Limits;
+using Gateway.Core.Options;
 using Gateway.Core.Streaming;
+using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Core.Http;
@@ -15,7 +20,17 @@ namespace Gateway.Core.Http;
 /// The HTTP surface, written once for both hosts: the server maps these to routes and each Azure Function
 /// calls one of them with its <see cref="HttpContext"/>.
 /// </summary>
-public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, EventRules rules, HealthCheckService health)
+public sealed class GatewayEndpoints(
+    StreamSession session,
+    IEventBus bus,
+    EventRules rules,
+    HealthCheckService health,
+    StreamLimiter streamLimiter,
+    PublishLimiter publishLimiter,
+    IOptions<LimitOptions> limits,
+    IOptions<HealthOptions> healthOptions,
+    GatewayMetrics metrics,
+    ChannelAccess access)
 {
     /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
     public const string EventNameParameter = "event";
@@ -26,6 +41,12 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
+        if (!decision.Allowed)
+        {
             return;
         }
 
@@ -41,7 +62,16 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
             lastSeen = position;
         }
 
-        await session.RunAsync(context, channel, lastSeen);
+        // The slots are held for the stream's whole life and given back when it ends, however it ends.
+        using var admission = streamLimiter.TryAdmit(context);
+        if (!admission.IsAdmitted)
+        {
+            metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
+            await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
+            return;
+        }
+
+        await session.RunAsync(context, channel, lastSeen, decision.NotAfter);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
@@ -50,6 +80,20 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
+            return;
+        }
+
+        if (!(await access.CheckAsync(context, channel, ChannelRight.Publish)).Allowed)
+        {
+            return;
+        }
+
+        // Right after the token check, so the budget is the token's subject's where there is one; every later
+        // refusal (bad name, bad data) costs the publisher's budget too.
+        if (!publishLimiter.TryAcquire(context, out var retryAfter))
+        {
+            metrics.RequestRefused("publish_rate");
+            await LimitProblems.PublishRefused(context, limits.Value, retryAfter);
             return;
         }
 
@@ -91,17 +135,25 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
         await context.Response.WriteAsJsonAsync(new PublishAccepted(channel, eventName, data.Length), EndpointJsonContext.Default.PublishAccepted, cancellationToken: context.RequestAborted);
     }
 
-    /// <summary><c>GET /api/health</c>: liveness and the reachability of the log and the bus.</summary>
+    /// <summary>
+    /// <c>GET /api/health</c>: liveness and the reachability of the log and the bus. Descriptions only for an
+    /// authenticated caller or with <see cref="HealthOptions.Detailed"/>; the health check service logs them (and any
+    /// exception) for checks that are not healthy.
+    /// </summary>
     public async Task HealthAsync(HttpContext context)
     {
+        await access.IdentifyAsync(context);
         var report = await health.CheckHealthAsync(context.RequestAborted);
         context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.Headers.CacheControl = "no-store";
-        var body = new HealthBody(
-            report.Status.ToString(),
-            report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description)));
-        await context.Response.WriteAsJsonAsync(body, EndpointJsonContext.Default.HealthBody, cancellationToken: context.RequestAborted);
+        var detailed = healthOptions.Value.Detailed || context.User.Identity?.IsAuthenticated == true;
+        await HealthResponse.WriteAsync(context, report, detailed);
     }
+
+    /// <summary>Any other path below <c>/api/channels/</c>, most often a channel name with a <c>/</c> in it.</summary>
+    public static Task NotAChannelRouteAsync(HttpContext context, string? rest) =>
+        Problems.BadRequest(context, "Invalid channel name",
+            $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream or /api/channels/{{channel}}/events, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
 
     private Task TooLarge(HttpContext context, long? length) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Event too large",
@@ -148,11 +200,6 @@ public sealed class GatewayEndpoints(StreamSession session, IEventBus bus, Event
 
 internal sealed record PublishAccepted(string Channel, string? Event, int Bytes);
 
-internal sealed record HealthBody(string Status, Dictionary<string, HealthEntry> Checks);
-
-internal sealed record HealthEntry(string Status, string? Description);
-
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(PublishAccepted))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(HealthBody))]
 internal sealed partial class EndpointJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -33,13 +33,20 @@ public sealed class EventHub
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Registers a stream; the caller disposes the subscription when the stream ends.</summary>
-    public HubSubscription Subscribe(string channel)
+    /// <summary>
+    /// Registers a stream; the caller disposes the subscription when the stream ends. <paramref name="notAfter"/>, the
+    /// end of the client's access (its token's expiry), replaces the stream's own deadline when it is earlier.
+    /// </summary>
+    public HubSubscription Subscribe(string channel, DateTimeOffset? notAfter = null)
     {
         var o = _options.CurrentValue;
         var now = _time.GetUtcNow();
         var jitter = o.DeadlineJitter <= TimeSpan.Zero ? TimeSpan.Zero : o.DeadlineJitter * Random.Shared.NextDouble();
-        var subscription = new HubSubscription(this, channel, o.QueueCapacity, now + o.MaxDuration - jitter, now + o.HeartbeatInterval);
+        var deadline = now + o.MaxDuration - jitter;
+
+        // One deadline per stream, whichever comes first; the shared tick needs no timer of its own for tokens.
+        var (end, reason) = notAfter < deadline ? (notAfter.Value, StreamEndReason.TokenExpired) : (deadline, StreamEndReason.Deadline);
+        var subscription = new HubSubscription(this, channel, o.QueueCapacity, end, now + o.HeartbeatInterval) { DeadlineReason = reason };
         lock (_gate)
         {
             var current = _channels.TryGetValue(channel, out var list) ? list : [];
@@ -84,7 +91,7 @@ public sealed class EventHub
                 }
                 else if (now >= s.Deadline)
                 {
-                    s.End(StreamEndReason.Deadline, now);
+                    s.End(s.DeadlineReason, now);
                 }
                 else if (now >= s.NextHeartbeat)
                 {

@@ -33,6 +33,9 @@ public sealed class HubSubscription : IDisposable
 
     public DateTimeOffset Deadline { get; }
 
+    /// <summary>Why the stream ends at <see cref="Deadline"/>: its normal length, or its token's expiry.</summary>
+    public StreamEndReason DeadlineReason { get; internal init; } = StreamEndReason.Deadline;
+
     public ChannelReader<HubSignal> Reader => _queue.Reader;
 
     public StreamEndReason EndReason => (StreamEndReason)Volatile.Read(ref _endReason);

@@ -13,4 +13,7 @@ public enum StreamEndReason
 
     /// <summary>The client read too slowly and its queue overflowed; it reconnects and replays from the log.</summary>
     SlowConsumer,
+
+    /// <summary>The client's access token expired; it reconnects with a fresh one or is refused.</summary>
+    TokenExpired,
 }

@@ -13,7 +13,7 @@ public interface IEventLog
 
     /// <summary>
     /// Appends the drafts in order, giving them the next offsets. A draft whose <see cref="EventDraft.SourceId"/>
-    /// was appended before is not appended again; it is reported in <see cref="AppendResult.DuplicateSourceIds"/>.
+    /// was appended before is not appended again; it is reported in <see cref="AppendResult.Duplicates"/>.
     /// Either every non-duplicate draft is committed or, on an exception, none that was not reported committed.
     /// </summary>
     Task<AppendResult> AppendAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken);

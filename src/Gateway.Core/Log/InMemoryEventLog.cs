@@ -7,18 +7,28 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Core.Log;
 
 /// <summary>
-/// The embedded log: thread-safe, bounded by <see cref="InMemoryOptions.MaxChannels"/> and by the retention
-/// count per channel. Its data dies with the process; the epoch makes the ids of a previous run stale.
+/// The embedded log: thread-safe, bounded by <see cref="InMemoryOptions.MaxChannels"/>, by
+/// <see cref="InMemoryOptions.MaxBytes"/> and by the retention count per channel. Its data dies with the process;
+/// the epoch makes the ids of a previous run stale.
 /// </summary>
+/// <remarks>
+/// Channels sit in a least-recently-written list under one small lock: a write moves its channel to the end, and
+/// the count and byte bounds take from the front, so neither scans the channels. Over the byte budget the least
+/// recently written channel loses its oldest events first, and only a channel left with no events is evicted;
+/// channels written recently keep their history. An evicted channel's next log has a new epoch, so a client that
+/// resumes from it gets a <c>stale-epoch</c> reset.
+/// </remarks>
 public sealed class InMemoryEventLog : IEventLog
 {
     private const int PageSize = 256;
 
-    private readonly ConcurrentDictionary<string, ChannelLog> _channels = new(StringComparer.Ordinal);
-    private readonly Lock _createGate = new();
+    private readonly ConcurrentDictionary<string, InMemoryChannelLog> _channels = new(StringComparer.Ordinal);
+    private readonly LinkedList<InMemoryChannelLog> _leastRecentlyWritten = new();
+    private readonly Lock _lruGate = new();
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<RetentionOptions> _retention;
     private readonly InMemoryOptions _options;
+    private long _bytes;
 
     public InMemoryEventLog(TimeProvider time, IOptionsMonitor<RetentionOptions> retention, IOptions<InMemoryOptions> options)
     {
@@ -26,6 +36,12 @@ public sealed class InMemoryEventLog : IEventLog
         _retention = retention;
         _options = options.Value;
     }
+
+    /// <summary>The bytes the log is charged for now (events and channels), held at or below <see cref="InMemoryOptions.MaxBytes"/>.</summary>
+    public long AccountedBytes => Volatile.Read(ref _bytes);
+
+    /// <summary>How many channels have a log.</summary>
+    public int ChannelCount => _channels.Count;
 
     public Task<LogHead> GetHeadAsync(string channel, CancellationToken cancellationToken)
     {
@@ -35,8 +51,20 @@ public sealed class InMemoryEventLog : IEventLog
     public Task<AppendResult> AppendAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var log = _channels.TryGetValue(channel, out var existing) ? existing : Create(channel);
-        return Task.FromResult(log.Append(drafts, _time.GetUtcNow(), _retention.CurrentValue.MaxEventsPerChannel));
+        var maxEvents = _retention.CurrentValue.MaxEventsPerChannel;
+        while (true)
+        {
+            var log = _channels.TryGetValue(channel, out var existing) ? existing : Create(channel);
+
+            // Null: the channel was evicted between the look-up and the append. Its next log (a new epoch) takes
+            // the events, so nothing is committed to a log that no reader can reach.
+            if (log.TryAppend(drafts, _time.GetUtcNow(), maxEvents, out var bytesDelta) is { } result)
+            {
+                Interlocked.Add(ref _bytes, bytesDelta);
+                Written(log);
+                return Task.FromResult(result);
+            }
+        }
     }
 
     public async IAsyncEnumerable<ChannelEvent> ReadAfterAsync(string channel, long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -74,165 +102,72 @@ public sealed class InMemoryEventLog : IEventLog
         foreach (var log in _channels.Values)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            removed += log.Prune(cutoff, policy.MaxEventsPerChannel);
+            var (events, bytes) = log.Prune(cutoff, policy.MaxEventsPerChannel);
+            Interlocked.Add(ref _bytes, -bytes);
+            removed += events;
         }
 
         return Task.FromResult(removed);
     }
 
-    private ChannelLog Create(string channel)
+    private InMemoryChannelLog Create(string channel)
     {
-        lock (_createGate)
+        lock (_lruGate)
         {
             if (_channels.TryGetValue(channel, out var raced))
             {
                 return raced;
             }
 
-            if (_channels.Count >= _options.MaxChannels)
+            while (_channels.Count >= _options.MaxChannels && _leastRecentlyWritten.First is { } oldest)
             {
-                EvictLeastRecentlyWritten();
+                Evict(oldest.Value);
             }
 
-            var log = new ChannelLog(channel, EventPosition.NewEpoch(), _time.GetUtcNow());
+            var log = new InMemoryChannelLog(channel, EventPosition.NewEpoch());
+            log.Node = _leastRecentlyWritten.AddLast(log);
             _channels[channel] = log;
+            Interlocked.Add(ref _bytes, log.OverheadBytes);
             return log;
         }
     }
 
-    // A linear scan, but only when a new channel arrives at a full log.
-    private void EvictLeastRecentlyWritten()
+    /// <summary>Moves the channel to the most recently written end, then holds the byte budget. O(1) per append.</summary>
+    private void Written(InMemoryChannelLog log)
     {
-        KeyValuePair<string, ChannelLog>? oldest = null;
-        foreach (var pair in _channels)
+        lock (_lruGate)
         {
-            if (oldest is null || pair.Value.LastWrite < oldest.Value.Value.LastWrite)
+            // Its node is gone when the channel was evicted after the append: then there is nothing to move.
+            if (log.Node is { List: not null } node && node != _leastRecentlyWritten.Last)
             {
-                oldest = pair;
+                _leastRecentlyWritten.Remove(node);
+                _leastRecentlyWritten.AddLast(node);
             }
-        }
 
-        if (oldest is { } victim)
-        {
-            _channels.TryRemove(victim);
+            HoldBudget();
         }
     }
 
-    private sealed class ChannelLog(string channel, string epoch, DateTimeOffset created)
+    /// <summary>Trims the least recently written channels' oldest events until the log is within its byte budget.</summary>
+    private void HoldBudget()
     {
-        private readonly Lock _gate = new();
-        private readonly List<ChannelEvent> _events = [];
-        private readonly Dictionary<string, long> _sourceIds = new(StringComparer.Ordinal);
-        private long _head;
-
-        public DateTimeOffset LastWrite { get; private set; } = created;
-
-        public LogHead Head
+        while (Volatile.Read(ref _bytes) > _options.MaxBytes && _leastRecentlyWritten.First is { } oldest)
         {
-            get
+            var excess = Volatile.Read(ref _bytes) - _options.MaxBytes;
+            var (freed, empty) = oldest.Value.TrimOldest(excess);
+            Interlocked.Add(ref _bytes, -freed);
+            if (empty && freed < excess)
             {
-                lock (_gate)
-                {
-                    return new LogHead(epoch, _head);
-                }
+                // Nothing left to trim and still over: the channel itself goes.
+                Evict(oldest.Value);
             }
         }
+    }
 
-        public AppendResult Append(IReadOnlyList<EventDraft> drafts, DateTimeOffset now, int maxEvents)
-        {
-            var appended = new List<ChannelEvent>(drafts.Count);
-            List<AppendedBefore>? duplicates = null;
-            lock (_gate)
-            {
-                foreach (var draft in drafts)
-                {
-                    if (draft.SourceId is { } sourceId && !_sourceIds.TryAdd(sourceId, _head + 1))
-                    {
-                        (duplicates ??= []).Add(new AppendedBefore(sourceId, _sourceIds[sourceId]));
-                        continue;
-                    }
-
-                    var e = new ChannelEvent(channel, epoch, ++_head, draft.EventName, draft.Data, now);
-                    _events.Add(e);
-                    appended.Add(e);
-                }
-
-                LastWrite = now;
-                TrimToCount(maxEvents);
-            }
-
-            return new AppendResult(epoch, appended, duplicates ?? (IReadOnlyList<AppendedBefore>)[]);
-        }
-
-        public ChannelEvent[] ReadPage(long afterOffset, int max)
-        {
-            lock (_gate)
-            {
-                if (_events.Count == 0)
-                {
-                    return [];
-                }
-
-                var first = _events[0].Offset;
-                var start = afterOffset < first ? 0 : afterOffset - first + 1;
-                if (start >= _events.Count)
-                {
-                    return [];
-                }
-
-                var count = (int)Math.Min(max, _events.Count - start);
-                return _events.GetRange((int)start, count).ToArray();
-            }
-        }
-
-        public long Prune(DateTimeOffset cutoff, int maxEvents)
-        {
-            lock (_gate)
-            {
-                var byAge = 0;
-                while (byAge < _events.Count && _events[byAge].Time < cutoff)
-                {
-                    byAge++;
-                }
-
-                var byCount = Math.Max(0, _events.Count - maxEvents);
-                var remove = Math.Max(byAge, byCount);
-                RemoveOldest(remove);
-                return remove;
-            }
-        }
-
-        private void TrimToCount(int maxEvents)
-        {
-            // Trim in steps of a tenth so appends stay amortised O(1) instead of shifting the list every time.
-            var excess = _events.Count - maxEvents;
-            if (excess > 0 && (excess >= Math.Max(1, maxEvents / 10) || maxEvents < 10))
-            {
-                RemoveOldest(excess);
-            }
-        }
-
-        private void RemoveOldest(int count)
-        {
-            if (count <= 0)
-            {
-                return;
-            }
-
-            var lastRemoved = _events[count - 1].Offset;
-            _events.RemoveRange(0, count);
-
-            // Dedupe markers live as long as the events they guard.
-            if (_sourceIds.Count > 0)
-            {
-                foreach (var pair in _sourceIds)
-                {
-                    if (pair.Value <= lastRemoved)
-                    {
-                        _sourceIds.Remove(pair.Key);
-                    }
-                }
-            }
-        }
+    private void Evict(InMemoryChannelLog log)
+    {
+        _leastRecentlyWritten.Remove(log.Node!);
+        _channels.TryRemove(new KeyValuePair<string, InMemoryChannelLog>(log.Channel, log));
+        Interlocked.Add(ref _bytes, -log.MarkEvicted());
     }
 }

@@ -106,6 +106,11 @@ internal sealed class InMemoryOptionsValidator : IValidateOptions<InMemoryOption
             errors.Add($"{s}:BusCapacity must be at least 1 (is {o.BusCapacity}).");
         }
 
+        if (o.MaxBytes < InMemoryOptions.MinMaxBytes)
+        {
+            errors.Add($"{s}:MaxBytes must be at least {InMemoryOptions.MinMaxBytes} (1 MiB) (is {o.MaxBytes}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -25,10 +25,17 @@ public static class SseFrames
     public static byte[] Retry(TimeSpan interval) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n"));
 
-    internal static byte[] Encode(ChannelEvent e)
+    /// <summary>The event as an SSE frame, encoded on first use and then shared by every stream that writes it.</summary>
+    internal static ReadOnlyMemory<byte> FrameOf(ChannelEvent e)
     {
-        var item = new SseItem<ReadOnlyMemory<byte>>(e.Data, e.EventName) { EventId = e.Id };
-        return Encode(item);
+        var frame = Volatile.Read(ref e.EncodedFrame);
+        if (frame is null)
+        {
+            frame = Encode(new SseItem<ReadOnlyMemory<byte>>(e.Data, e.EventName) { EventId = e.Id });
+            Interlocked.CompareExchange(ref e.EncodedFrame, frame, null);
+        }
+
+        return frame;
     }
 
     /// <summary>Frames one item with <see cref="SseFormatter"/>; the data is UTF-8 bytes written as they are.</summary>

@@ -30,17 +30,20 @@ public sealed partial class StreamSession(
         LoggerMessage.DefineScope<string, string>("Channel {Channel}, stream {StreamId}");
 
     // Replay and live delivery write without flushing until this much is buffered, then let backpressure apply.
-    private const int ReplayFlushBytes = 16 * 1024;
+    private const int FlushThresholdBytes = 16 * 1024;
 
-    /// <summary>Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves.</summary>
-    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen)
+    /// <summary>
+    /// Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves;
+    /// at <paramref name="notAfter"/> (the client's token expiry) at the latest.
+    /// </summary>
+    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen, DateTimeOffset? notAfter = null)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
         PrepareResponse(context);
 
         using var scope = StreamScope(logger, channel, context.TraceIdentifier);
-        using var subscription = hub.Subscribe(channel);
+        using var subscription = hub.Subscribe(channel, notAfter);
         subscription.OnAbort(context.Abort);
         metrics.StreamOpened();
         var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
@@ -74,6 +77,7 @@ public sealed partial class StreamSession(
                 StreamEndReason.Deadline => "deadline",
                 StreamEndReason.Shutdown => "shutdown",
                 StreamEndReason.SlowConsumer => "slow_consumer",
+                StreamEndReason.TokenExpired => "token_expired",
                 _ => "other",
             });
             LogEnded(reason, cursor.Last);
@@ -230,7 +234,7 @@ public sealed partial class StreamSession(
 
             // Bound what a burst copies into this client's response buffer: past the threshold, flush and let
             // backpressure hold the rest in the bounded queue, where overflow ends a client that stopped reading.
-            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())
             {
                 return false;
             }
@@ -254,7 +258,7 @@ public sealed partial class StreamSession(
 
             WriteEvent(output, cursor, e);
             metrics.EventReplayed();
-            if (output.Unflushed >= ReplayFlushBytes && !await output.FlushAsync())
+            if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())
             {
                 throw new OperationCanceledException(aborted);
             }
@@ -281,7 +285,7 @@ public sealed partial class StreamSession(
             WriteReset(output, cursor, ResetReason.Pruned, before);
         }
 
-        output.Write(e.Frame.Span);
+        output.Write(SseFrames.FrameOf(e).Span);
         cursor.Last = e.Offset;
     }
 

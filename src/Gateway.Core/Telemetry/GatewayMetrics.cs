@@ -16,6 +16,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _resets;
     private readonly Counter<long> _appendConflicts;
     private readonly Counter<long> _messagesRejected;
+    private readonly Counter<long> _requestsRefused;
     private readonly Histogram<double> _ingestLag;
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -30,6 +31,7 @@ public sealed class GatewayMetrics
         _resets = meter.CreateCounter<long>("gateway.stream.resets", "{reset}", "Reset events sent, by reason.");
         _appendConflicts = meter.CreateCounter<long>("gateway.log.append_conflicts", "{conflict}", "Appends that lost an offset race and retried.");
         _messagesRejected = meter.CreateCounter<long>("gateway.ingest.rejected", "{message}", "Messages refused at ingest (dead-lettered), by reason.");
+        _requestsRefused = meter.CreateCounter<long>("gateway.requests.refused", "{request}", "Requests refused by a limit (streams, streams_per_client, publish_rate).");
         _ingestLag = meter.CreateHistogram<double>("gateway.ingest.lag", "s", "Time from a message's enqueue to its commit in the log.");
     }
 
@@ -52,6 +54,8 @@ public sealed class GatewayMetrics
     public void AppendConflict() => _appendConflicts.Add(1);
 
     public void MessageRejected(string reason) => _messagesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void RequestRefused(string limit) => _requestsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     public void IngestLag(TimeSpan lag) => _ingestLag.Record(lag.TotalSeconds);
 }

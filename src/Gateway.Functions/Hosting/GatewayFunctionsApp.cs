@@ -1,4 +1,4 @@
-using Gateway.Azure.Telemetry;
+using Gateway.Hosting.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 namespace Gateway.Functions.Hosting;

@@ -1,7 +1,7 @@
-using Gateway.Azure.Hosting;
-using Gateway.Core.Hosting;
+using Gateway.Core.Access;
 using Gateway.Core.Options;
 using Gateway.Functions.Deadline;
+using Gateway.Hosting.Composition;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,14 +12,16 @@ namespace Gateway.Functions.Hosting;
 public static class GatewayFunctionsServiceCollectionExtensions
 {
     /// <summary>
-    /// Everything the functions need: the Core engine, the adapters chosen from configuration (as in the server
-    /// host), and the stream deadline derived from the host's <c>functionTimeout</c> in <paramref name="appDirectory"/>.
+    /// Everything the functions need: the gateway as every host wires it (<c>AddGateway</c>), and the stream
+    /// deadline derived from the host's <c>functionTimeout</c> in <paramref name="appDirectory"/>.
     /// Retention runs from the timer function, so no retention background service is added.
     /// </summary>
     public static IServiceCollection AddGatewayFunctions(this IServiceCollection services, IConfiguration configuration, string appDirectory)
     {
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
+        services.AddGateway(configuration);
+
+        // Publish has authorisation level Function: the platform lets only function-key holders through to it.
+        services.Configure<HostAccessOptions>(o => o.PublishGatedByPlatformKey = true);
 
         services.AddOptions<FunctionsDeadlineOptions>().Bind(configuration.GetSection(FunctionsDeadlineOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionsDeadlineOptions>, FunctionsDeadlineOptionsValidator>();

@@ -1,7 +1,7 @@
 using System.Text;
-using Gateway.Azure.Tests.Support;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
+using Gateway.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Azure.Tests.Contract;
@@ -20,7 +20,7 @@ public abstract class EventLogContractTests
     public async Task A_channel_without_a_log_has_an_empty_head_and_no_events()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var head = await store.Log.GetHeadAsync("nobody-wrote-here", Deadlines.ForTest());
+        var head = await store.Log.GetHeadAsync("nobody-wrote-here", Waits.ForTest());
         Assert.False(head.Exists);
         Assert.Equal(0, head.Offset);
         Assert.Empty(await ReadAllAsync(store.Log, "nobody-wrote-here", 0));
@@ -32,15 +32,15 @@ public abstract class EventLogContractTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
         await using var store = await OpenAsync(new LogSettings(Time: time));
         var large = Encoding.UTF8.GetBytes(new string('x', 64 * 1024));
-        var first = await store.Log.AppendAsync(Channel, [new EventDraft("created", "{\"id\":1}"u8.ToArray()), new EventDraft(null, "é😀\nline"u8.ToArray())], Deadlines.ForTest());
+        var first = await store.Log.AppendAsync(Channel, [new EventDraft("created", "{\"id\":1}"u8.ToArray()), new EventDraft(null, "é😀\nline"u8.ToArray())], Waits.ForTest());
         time.Advance(TimeSpan.FromSeconds(5));
-        var second = await store.Log.AppendAsync(Channel, [new EventDraft("big", large)], Deadlines.ForTest());
+        var second = await store.Log.AppendAsync(Channel, [new EventDraft("big", large)], Waits.ForTest());
 
         Assert.True(EventPosition.IsValidEpoch(first.Epoch));
         Assert.Equal(first.Epoch, second.Epoch);
         Assert.Equal([1L, 2L], first.Appended.Select(e => e.Offset));
         Assert.Equal(3, Assert.Single(second.Appended).Offset);
-        Assert.Equal(new LogHead(first.Epoch, 3), await store.Log.GetHeadAsync(Channel, Deadlines.ForTest()));
+        Assert.Equal(new LogHead(first.Epoch, 3), await store.Log.GetHeadAsync(Channel, Waits.ForTest()));
 
         var events = await ReadAllAsync(store.Log, Channel, 0);
         Assert.Equal([1L, 2L, 3L], events.Select(e => e.Offset));
@@ -58,16 +58,16 @@ public abstract class EventLogContractTests
     public async Task An_empty_append_creates_the_log_with_an_epoch()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var result = await store.Log.AppendAsync(Channel, [], Deadlines.ForTest());
+        var result = await store.Log.AppendAsync(Channel, [], Waits.ForTest());
         Assert.Empty(result.Appended);
-        Assert.Equal(new LogHead(result.Epoch, 0), await store.Log.GetHeadAsync(Channel, Deadlines.ForTest()));
+        Assert.Equal(new LogHead(result.Epoch, 0), await store.Log.GetHeadAsync(Channel, Waits.ForTest()));
     }
 
     [Fact]
     public async Task Four_concurrent_appenders_write_2000_events_with_contiguous_unique_offsets()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
         const int Writers = 4, PerWriter = 500;
         var appenders = Enumerable.Range(0, Writers).Select(w => (Writer: w, Log: store.OpenWriter())).ToList();
         await Task.WhenAll(appenders.Select(a => Task.Run(async () =>
@@ -102,8 +102,8 @@ public abstract class EventLogContractTests
     public async Task A_redelivered_source_message_is_stored_once_and_reported_with_its_first_offset()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var first = await store.Log.AppendAsync(Channel, [Draft("a"), Draft("b"), Draft("c")], Deadlines.ForTest());
-        var again = await store.Log.AppendAsync(Channel, [Draft("b"), Draft("d"), Draft("c")], Deadlines.ForTest());
+        var first = await store.Log.AppendAsync(Channel, [Draft("a"), Draft("b"), Draft("c")], Waits.ForTest());
+        var again = await store.Log.AppendAsync(Channel, [Draft("b"), Draft("d"), Draft("c")], Waits.ForTest());
 
         Assert.Equal([1L, 2L, 3L], first.Appended.Select(e => e.Offset));
         Assert.Empty(first.Duplicates);
@@ -117,7 +117,7 @@ public abstract class EventLogContractTests
     public async Task The_same_source_id_twice_in_one_append_is_stored_once()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var result = await store.Log.AppendAsync(Channel, [Draft("x"), Draft("y"), Draft("x")], Deadlines.ForTest());
+        var result = await store.Log.AppendAsync(Channel, [Draft("x"), Draft("y"), Draft("x")], Waits.ForTest());
         Assert.Equal([1L, 2L], result.Appended.Select(e => e.Offset));
         Assert.Equal([new AppendedBefore("x", 1)], result.Duplicates);
     }
@@ -127,8 +127,8 @@ public abstract class EventLogContractTests
     {
         await using var store = await OpenAsync(new LogSettings());
         string[] ids = ["queue/1#part?x=1", "back\\slash", "ünïcode-✓", new string('9', 400), "it's"];
-        var first = await store.Log.AppendAsync(Channel, ids.Select(Draft).ToList(), Deadlines.ForTest());
-        var again = await store.Log.AppendAsync(Channel, ids.Reverse().Select(Draft).ToList(), Deadlines.ForTest());
+        var first = await store.Log.AppendAsync(Channel, ids.Select(Draft).ToList(), Waits.ForTest());
+        var again = await store.Log.AppendAsync(Channel, ids.Reverse().Select(Draft).ToList(), Waits.ForTest());
         Assert.Equal(5, first.Appended.Count);
         Assert.Empty(again.Appended);
         Assert.Equal(ids.Select((id, i) => new AppendedBefore(id, i + 1)).OrderBy(d => d.Offset), again.Duplicates.OrderBy(d => d.Offset));
@@ -138,7 +138,7 @@ public abstract class EventLogContractTests
     public async Task Concurrent_redeliveries_of_the_same_messages_are_stored_once()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
         var ids = Enumerable.Range(0, 30).Select(i => $"seq-{i}").ToList();
         var deliveries = Enumerable.Range(0, 6).Select(d => Task.Run(async () =>
         {
@@ -168,7 +168,7 @@ public abstract class EventLogContractTests
     public async Task Reads_page_through_5000_events_in_order_from_any_offset()
     {
         await using var store = await OpenAsync(new LogSettings());
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
         for (var batch = 0; batch < 20; batch++)
         {
             var drafts = Enumerable.Range(batch * 250, 250).Select(i => new EventDraft(null, Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToList();
@@ -202,7 +202,7 @@ public abstract class EventLogContractTests
     public async Task Retention_by_count_keeps_the_newest_events_and_their_dedupe()
     {
         await using var store = await OpenAsync(new LogSettings(MaxEventsPerChannel: 10));
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
         for (var i = 0; i < 25; i += 5)
         {
             await store.Log.AppendAsync(Channel, Enumerable.Range(i, 5).Select(n => Draft($"m{n}")).ToList(), cancel);
@@ -222,7 +222,7 @@ public abstract class EventLogContractTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
         await using var store = await OpenAsync(new LogSettings(MaxAge: TimeSpan.FromHours(1), Time: time));
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
         var epoch = (await store.Log.AppendAsync(Channel, [Draft("old1"), Draft("old2"), Draft("old3")], cancel)).Epoch;
         time.Advance(TimeSpan.FromMinutes(50));
         await store.Log.AppendAsync(Channel, [Draft("new4"), Draft("new5")], cancel);
@@ -248,7 +248,7 @@ public abstract class EventLogContractTests
         var drafts = Enumerable.Range(0, 120)
             .Select(i => new EventDraft("blob", Encoding.UTF8.GetBytes(i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + new string('z', 60_000)), $"big-{i}"))
             .ToList();
-        var result = await store.Log.AppendAsync(Channel, drafts, Deadlines.ForTest());
+        var result = await store.Log.AppendAsync(Channel, drafts, Waits.ForTest());
         Assert.Equal(Enumerable.Range(1, 120).Select(i => (long)i), result.Appended.Select(e => e.Offset));
         var events = await ReadAllAsync(store.Log, Channel, 0);
         Assert.Equal(drafts.Select(d => d.Data.Length), events.Select(e => e.Data.Length));
@@ -260,7 +260,7 @@ public abstract class EventLogContractTests
     protected static async Task<List<ChannelEvent>> ReadAllAsync(IEventLog log, string channel, long after)
     {
         var events = new List<ChannelEvent>();
-        await foreach (var e in log.ReadAfterAsync(channel, after, Deadlines.ForTest()))
+        await foreach (var e in log.ReadAfterAsync(channel, after, Waits.ForTest()))
         {
             events.Add(e);
         }

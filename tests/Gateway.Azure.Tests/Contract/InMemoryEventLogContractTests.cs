@@ -1,4 +1,4 @@
-using Gateway.Azure.Tests.Support;
+using Gateway.Testing.Hosting;
 
 namespace Gateway.Azure.Tests.Contract;
 

@@ -1,5 +1,5 @@
-using Gateway.Azure.Tests.Support;
 using Gateway.Core.Log;
+using Gateway.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Azure.Tests.Contract;
@@ -21,11 +21,11 @@ public sealed record LogSettings(int MaxEventsPerChannel = 10_000, TimeSpan? Max
 /// </summary>
 public sealed class LogUnderTest : IAsyncDisposable
 {
-    private readonly Func<ServiceProvider> _openInstance;
+    private readonly Func<GatewayServices> _openInstance;
     private readonly bool _shared;
-    private readonly List<ServiceProvider> _instances = [];
+    private readonly List<GatewayServices> _instances = [];
 
-    public LogUnderTest(Func<ServiceProvider> openInstance, bool shared)
+    public LogUnderTest(Func<GatewayServices> openInstance, bool shared)
     {
         _openInstance = openInstance;
         _shared = shared;

@@ -1,5 +1,6 @@
 using Gateway.Azure.Tests.Azurite;
-using Gateway.Azure.Tests.Support;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
 
 namespace Gateway.Azure.Tests.Contract;
 
@@ -12,9 +13,9 @@ public sealed class TableEventLogContractTests(AzuriteFixture azurite) : EventLo
 {
     protected override Task<LogUnderTest> OpenAsync(LogSettings settings)
     {
-        var table = TestTables.NewName();
+        var table = TableLogSettings.NewTableName();
         return Task.FromResult(new LogUnderTest(
-            () => GatewayServices.Build(settings.Apply(GatewayServices.TableLog(azurite.Azurite.ConnectionString, table)), settings.Time),
+            () => GatewayServices.Build(settings.Apply(TableLogSettings.For(azurite.Azurite.ConnectionString, table)), settings.Time),
             shared: true));
     }
 }

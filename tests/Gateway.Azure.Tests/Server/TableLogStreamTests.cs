@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Azure.Tests.Azurite;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
 
 namespace Gateway.Azure.Tests.Server;
 
@@ -11,7 +13,8 @@ public sealed class TableLogStreamTests(AzuriteFixture azurite)
     [Fact]
     public async Task Published_events_stream_live_and_a_reconnect_with_Last_Event_ID_gets_exactly_the_missed_ones()
     {
-        await using var server = await TableLogServer.StartAsync(azurite.Azurite.ConnectionString);
+        // Detailed health: the check's description says which log answered (anonymous callers get the status alone).
+        await using var server = await GatewayTestHost.StartAsync(TableLogSettings.OnNewTable(azurite.Azurite.ConnectionString, ("Gateway:Health:Detailed", "true")));
         const string Channel = "news";
 
         string lastSeen;
@@ -53,10 +56,10 @@ public sealed class TableLogStreamTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_Last_Event_ID_whose_successors_were_pruned_gets_a_pruned_reset_then_the_retained_events()
     {
-        await using var server = await TableLogServer.StartAsync(
+        await using var server = await GatewayTestHost.StartAsync(TableLogSettings.OnNewTable(
             azurite.Azurite.ConnectionString,
             ("Gateway:Retention:MaxEventsPerChannel", "5"),
-            ("Gateway:Retention:Interval", "01:00:00"));
+            ("Gateway:Retention:Interval", "01:00:00")));
         const string Channel = "pruned";
         for (var i = 1; i <= 12; i++)
         {

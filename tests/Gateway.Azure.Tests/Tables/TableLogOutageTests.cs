@@ -1,16 +1,15 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Gateway.Azure.Hosting;
-using Gateway.Azure.Tests.Azurite;
-using Gateway.Azure.Tests.Support;
 using Gateway.Core.Events;
 using Gateway.Core.Hosting;
 using Gateway.Core.Log;
-using Microsoft.Extensions.Configuration;
+using Gateway.Testing;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -28,11 +27,11 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
         try
         {
             await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
-            var settings = GatewayServices.TableLog(azurite.ConnectionString, TestTables.NewName());
+            var settings = TableLogSettings.For(azurite.ConnectionString, TableLogSettings.NewTableName());
 
             // A request that reached Azurite as it shut down hangs until the client gives up on it: give up soon.
             settings["EventLogStorage:Retry:NetworkTimeout"] = "00:00:02";
-            var cancel = Deadlines.ForTest();
+            var cancel = Waits.ForTest();
             var committedBatches = 0;
             var outages = 0;
             var outageMet = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -107,19 +106,14 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
     public async Task An_unreachable_store_raises_the_typed_retryable_error()
     {
         // A loopback port nobody listens on: connections are refused at once.
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = FreePort.Next();
 
         var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-        var settings = GatewayServices.TableLog(connection, TestTables.NewName());
+        var settings = TableLogSettings.For(connection, TableLogSettings.NewTableName());
         settings["EventLogStorage:Retry:MaxRetries"] = "1";
         await using var services = GatewayServices.Build(settings);
         var log = services.GetRequiredService<IEventLog>();
-        var cancel = Deadlines.ForTest();
+        var cancel = Waits.ForTest();
 
         await Assert.ThrowsAsync<EventLogUnavailableException>(() => log.AppendAsync(Channel, [new EventDraft(null, "x"u8.ToArray(), "s1")], cancel));
         await Assert.ThrowsAsync<EventLogUnavailableException>(() => log.GetHeadAsync(Channel, cancel));
@@ -133,17 +127,11 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>The gateway's services as <see cref="GatewayServices.Build"/> makes them, with <paramref name="policy"/> on the Table client.</summary>
-    private static ServiceProvider Build(Dictionary<string, string?> settings, HttpPipelinePolicy policy)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
-        services.Configure<TableClientOptions>(TableEventLogExtensions.ClientName, o => o.AddPolicy(policy, HttpPipelinePosition.PerCall));
-        return services.BuildServiceProvider();
-    }
+    private static GatewayServices Build(Dictionary<string, string?> settings, HttpPipelinePolicy policy) =>
+        GatewayServices.Build(
+            settings,
+            configure: services => services.Configure<TableClientOptions>(
+                TableEventLogExtensions.ClientName, o => o.AddPolicy(policy, HttpPipelinePosition.PerCall)));
 
     /// <summary>
     /// Holds entity-group transactions (<c>POST $batch</c>) about to be sent once <paramref name="holdWhen"/> is true,

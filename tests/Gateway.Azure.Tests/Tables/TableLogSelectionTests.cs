@@ -1,8 +1,8 @@
 using Azure.Data.Tables;
 using Gateway.Azure.Hosting;
 using Gateway.Azure.Tables;
-using Gateway.Azure.Tests.Support;
 using Gateway.Core.Log;
+using Gateway.Testing.Hosting;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Gateway.Azure.Tests.Azurite;
 using Gateway.Benchmarks.Tables;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
+using Gateway.Testing.Azurite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Benchmarks.ServiceBus;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Gateway.Azure.Tests.Azurite;
-using Gateway.TestBroker;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.ServiceBus;
 
 namespace Gateway.Benchmarks.ServiceBus;
 
@@ -25,9 +25,9 @@ internal static class ServiceBusLatencyBenchmark
         IngestBreakdown.EnableAzureActivities();
         using var breakdown = new IngestBreakdown();
         await using var azurite = options.TableLog ? await AzuriteProcess.StartAsync() : null;
-        await using var broker = await TestServiceBusBroker.StartAsync();
-        await using var raw = new RawClientPath(broker);
-        await using var gateway = await GatewayPath.StartAsync(broker, azurite?.ConnectionString, options.GatewaySettings);
+        await using var bus = await BusEnvironment.StartAsync();
+        await using var raw = new RawClientPath(bus.Broker);
+        await using var gateway = await GatewayPath.StartAsync(bus, azurite?.ConnectionString, options.GatewaySettings);
         IDeliveryPath[] paths = [raw, gateway];
 
         var phase = 0;

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using Gateway.Azure.Tests.Azurite;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Benchmarks.Tables;
@@ -18,7 +19,7 @@ public class TableAppendBenchmarks
     private const int Batch = 10;
 
     private AzuriteProcess _azurite = null!;
-    private List<ServiceProvider> _instances = [];
+    private List<GatewayServices> _instances = [];
     private string _channel = "";
     private int _run;
 

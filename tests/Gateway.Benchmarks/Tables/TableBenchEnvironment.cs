@@ -1,14 +1,9 @@
 using System.Text;
 using Azure.Data.Tables;
-using Gateway.Azure.Hosting;
-using Gateway.Azure.Tests.Azurite;
 using Gateway.Core.Events;
-using Gateway.Core.Hosting;
 using Gateway.Core.Log;
-using Gateway.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
 
 namespace Gateway.Benchmarks.Tables;
 
@@ -46,31 +41,16 @@ internal static class TableBenchEnvironment
     {
         ["EventLogStorage"] = azurite.ConnectionString,
         ["Gateway:Tables:TableName"] = TableName,
-        ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    /// <summary>The log as <c>AddGatewayTransport</c> builds it from <c>EventLogStorage</c>.</summary>
-    public static ServiceProvider LogServices(AzuriteProcess azurite)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(azurite)).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddGatewayCore(configuration);
-        services.AddGatewayTransport(configuration);
-        return services.BuildServiceProvider();
-    }
+    /// <summary>The log as the server host builds it from <c>EventLogStorage</c>.</summary>
+    public static GatewayServices LogServices(AzuriteProcess azurite) => GatewayServices.Build(Settings(azurite));
 
     public static TableClient RawTable(AzuriteProcess azurite) => new(azurite.ConnectionString, TableName);
 
     /// <summary>The server host on a free loopback port with the Table log; returns it started.</summary>
-    public static async Task<WebApplication> StartServerAsync(AzuriteProcess azurite)
-    {
-        var args = new List<string> { "--urls", "http://127.0.0.1:0" };
-        args.AddRange(Settings(azurite).Select(s => $"--{s.Key}={s.Value}"));
-        var app = GatewayServer.Build([.. args]);
-        await app.StartAsync();
-        return app;
-    }
+    public static Task<GatewayTestHost> StartServerAsync(AzuriteProcess azurite) =>
+        GatewayTestHost.StartAsync([.. GatewayArguments.From(Settings(azurite))]);
 
     /// <summary>Appends events until the channel holds <paramref name="count"/>, in transactions of up to 99 rows; returns the epoch.</summary>
     public static async Task<string> SeedAsync(IEventLog log, string channel, int count)

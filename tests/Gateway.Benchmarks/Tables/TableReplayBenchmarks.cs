@@ -1,9 +1,10 @@
 using System.Net.ServerSentEvents;
 using Azure.Data.Tables;
 using BenchmarkDotNet.Attributes;
-using Gateway.Azure.Tests.Azurite;
 using Gateway.Core.Log;
-using Microsoft.AspNetCore.Builder;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Benchmarks.Tables;
@@ -21,11 +22,10 @@ public class TableReplayBenchmarks
     private const string Channel = "replay";
 
     private AzuriteProcess _azurite = null!;
-    private ServiceProvider _services = null!;
+    private GatewayServices _services = null!;
     private IEventLog _log = null!;
     private TableClient _raw = null!;
-    private WebApplication _server = null!;
-    private HttpClient _http = null!;
+    private GatewayTestHost _server = null!;
     private string _epoch = null!;
 
     [GlobalSetup]
@@ -37,14 +37,11 @@ public class TableReplayBenchmarks
         _epoch = await TableBenchEnvironment.SeedAsync(_log, Channel, Events);
         _raw = TableBenchEnvironment.RawTable(_azurite);
         _server = await TableBenchEnvironment.StartServerAsync(_azurite);
-        _http = new HttpClient { BaseAddress = new Uri(_server.Urls.Single()) };
     }
 
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        _http.Dispose();
-        await _server.StopAsync();
         await _server.DisposeAsync();
         await _services.DisposeAsync();
     }
@@ -77,9 +74,9 @@ public class TableReplayBenchmarks
     [Benchmark(OperationsPerInvoke = Events)]
     public async Task<int> SseStreamReplay()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/channels/{Channel}/stream");
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayHttp.StreamPath(Channel));
         request.Headers.Add("Last-Event-ID", $"{_epoch}-0");
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await _server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
         var count = 0;
         await foreach (var item in SseParser.Create(body, static (_, data) => data.Length).EnumerateAsync())

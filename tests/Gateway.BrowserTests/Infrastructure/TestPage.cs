@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using Microsoft.Playwright;
 
 namespace Gateway.BrowserTests.Infrastructure;

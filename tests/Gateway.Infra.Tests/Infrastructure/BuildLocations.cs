@@ -1,20 +1,17 @@
-using System.Reflection;
+using Gateway.Testing;
 
 namespace Gateway.Infra.Tests.Infrastructure;
 
-/// <summary>Paths the test project's build wrote into the assembly: the repository and the restored Bicep CLI.</summary>
+/// <summary>Paths the builds wrote into the assemblies: the repository (the kit's) and the restored Bicep CLI (this project's).</summary>
 internal static class BuildLocations
 {
-    public static string RepositoryRoot { get; } = Read("RepositoryRoot");
+    public static string RepositoryRoot { get; } = BuildMetadata.RepositoryRoot;
 
     public static string InfraFolder { get; } = Path.Combine(RepositoryRoot, "infra");
 
     public static string MainBicep { get; } = Path.Combine(InfraFolder, "main.bicep");
 
     /// <summary>The CLI from the Azure.Bicep.CommandLine.linux-x64 package (a PackageDownload of this project).</summary>
-    public static string BicepExecutable { get; } = Path.Combine(Read("BicepPackageFolder"), "tools", "bicep");
-
-    private static string Read(string key) =>
-        typeof(BuildLocations).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
-        ?? throw new InvalidOperationException($"The test assembly has no '{key}' metadata; see Gateway.Infra.Tests.csproj.");
+    public static string BicepExecutable { get; } =
+        Path.Combine(BuildMetadata.Read(typeof(BuildLocations).Assembly, "BicepPackageFolder", directoryMustExist: false), "tools", "bicep");
 }

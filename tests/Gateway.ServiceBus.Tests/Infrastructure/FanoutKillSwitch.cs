@@ -1,4 +1,6 @@
 using Gateway.TestBroker;
+using Gateway.Testing.Processes;
+using Gateway.Testing.ServiceBus;
 
 namespace Gateway.ServiceBus.Tests.Infrastructure;
 

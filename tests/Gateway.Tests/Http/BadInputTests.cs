@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -12,7 +13,7 @@ namespace Gateway.Tests.Http;
 /// </summary>
 public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<BadInputTests.Server>, IAsyncLifetime
 {
-    private readonly GatewayHost _host = server.Host;
+    private readonly GatewayTestHost _host = server.Host;
 
     public static TheoryData<string, string> MalformedIds => new()
     {
@@ -51,7 +52,7 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
     [MemberData(nameof(MalformedIds))]
     public async Task A_malformed_Last_Event_ID_header_is_refused(string id, string detailMentions)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayHost.StreamPath("c"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayTestHost.StreamPath("c"));
         request.Headers.TryAddWithoutValidation("Last-Event-ID", id);
 
         using var response = await _host.Client.SendAsync(request);
@@ -64,7 +65,7 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
     [InlineData("lastEventId")]
     public async Task A_malformed_id_in_either_query_parameter_is_refused(string parameter)
     {
-        using var response = await _host.Client.GetAsync($"{GatewayHost.StreamPath("c")}?{parameter}=ABC-1");
+        using var response = await _host.Client.GetAsync($"{GatewayTestHost.StreamPath("c")}?{parameter}=ABC-1");
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid Last-Event-ID", "epoch");
     }
@@ -75,7 +76,7 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
     [InlineData("abc-1%00")]
     public async Task An_id_with_control_characters_in_the_query_is_refused_without_echoing_them(string encoded)
     {
-        using var response = await _host.Client.GetAsync($"{GatewayHost.StreamPath("c")}?last_event_id={encoded}");
+        using var response = await _host.Client.GetAsync($"{GatewayTestHost.StreamPath("c")}?last_event_id={encoded}");
 
         var detail = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid Last-Event-ID", "event id");
         Assert.DoesNotContain('\n', detail);
@@ -138,7 +139,7 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
 
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
-        using var response = await _host.Client.PostAsync(GatewayHost.PublishPath("limit"), content);
+        using var response = await _host.Client.PostAsync(GatewayTestHost.PublishPath("limit"), content);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var delivered = await stream.NextAsync();
@@ -212,11 +213,11 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
         private SseStream _witness = null!;
         private int _checks;
 
-        public GatewayHost Host { get; private set; } = null!;
+        public GatewayTestHost Host { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
-            Host = await GatewayHost.StartAsync(("Gateway:Events:MaxDataBytes", "1024"));
+            Host = await GatewayTestHost.StartAsync(("Gateway:Events:MaxDataBytes", "1024"));
             _witness = await Host.OpenStreamAsync("witness");
         }
 

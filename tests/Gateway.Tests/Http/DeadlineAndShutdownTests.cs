@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -9,7 +11,7 @@ public sealed class DeadlineAndShutdownTests
     [Fact]
     public async Task At_the_deadline_the_stream_ends_cleanly_with_retry_last()
     {
-        await using var host = await GatewayHost.StartAsync(
+        await using var host = await GatewayTestHost.StartAsync(
             ("Gateway:Stream:MaxDuration", "00:00:02"),
             ("Gateway:Stream:DeadlineJitter", "00:00:00"),
             ("Gateway:Stream:RetryInterval", "00:00:01.500"));
@@ -30,7 +32,7 @@ public sealed class DeadlineAndShutdownTests
     [Fact]
     public async Task On_shutdown_every_open_stream_ends_cleanly_at_once()
     {
-        var host = await GatewayHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:02"));
+        var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:02"));
         await using var _ = host;
         var streams = new List<SseStream>();
         foreach (var channel in new[] { "one", "two", "two" })
@@ -64,7 +66,7 @@ public sealed class DeadlineAndShutdownTests
     [Fact]
     public async Task A_stream_opened_while_shutting_down_ends_at_once_with_retry()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         host.Hub.EndAll(Gateway.Core.Hub.StreamEndReason.Shutdown);
 
         await using var stream = await host.OpenStreamAsync("late");

@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
 
 namespace Gateway.Tests.Http;
 
@@ -34,7 +35,7 @@ public sealed class FramingRoundTripTests
     [Fact]
     public async Task Data_event_name_and_id_survive_the_round_trip()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         await using var stream = await host.OpenStreamAsync("roundtrip");
         await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
         var offset = 0L;

@@ -1,4 +1,6 @@
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -18,7 +20,7 @@ public sealed class HandOverRaceTests
     [Fact]
     public async Task Every_client_sees_exactly_the_offsets_after_its_id_in_order()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         var seed = Environment.TickCount;
         var random = new Random(seed);
 
@@ -83,7 +85,7 @@ public sealed class HandOverRaceTests
     }
 
     /// <summary>Connects with the id (header or one of the two query names) and collects offsets up to <see cref="Total"/>.</summary>
-    private static async Task<List<long>> FollowAsync(GatewayHost host, string id, int via)
+    private static async Task<List<long>> FollowAsync(GatewayTestHost host, string id, int via)
     {
         if (SseIds.Offset(id) == Total)
         {
@@ -93,8 +95,8 @@ public sealed class HandOverRaceTests
         var stream = via switch
         {
             0 => await host.OpenStreamAsync(Channel, id),
-            1 => await SseStream.OpenAsync(host.Client, $"{GatewayHost.StreamPath(Channel)}?last_event_id={Uri.EscapeDataString(id)}"),
-            _ => await SseStream.OpenAsync(host.Client, $"{GatewayHost.StreamPath(Channel)}?lastEventId={Uri.EscapeDataString(id)}"),
+            1 => await SseStream.OpenAsync(host.Client, $"{GatewayTestHost.StreamPath(Channel)}?last_event_id={Uri.EscapeDataString(id)}"),
+            _ => await SseStream.OpenAsync(host.Client, $"{GatewayTestHost.StreamPath(Channel)}?lastEventId={Uri.EscapeDataString(id)}"),
         };
         await using (stream)
         {

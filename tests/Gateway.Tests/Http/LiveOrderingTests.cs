@@ -1,6 +1,8 @@
 using System.Text;
 using Gateway.Core.Events;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -13,7 +15,7 @@ public sealed class LiveOrderingTests
     [Fact]
     public async Task An_event_that_skips_ahead_is_preceded_by_the_missing_ones_from_the_log()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         await using var stream = await host.OpenStreamAsync("gap");
         await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
 
@@ -29,7 +31,7 @@ public sealed class LiveOrderingTests
     [Fact]
     public async Task A_repeated_copy_of_a_delivered_event_is_dropped()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         await using var stream = await host.OpenStreamAsync("repeat");
         await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
         await host.PublishAsync("repeat", "once");
@@ -51,7 +53,7 @@ public sealed class LiveOrderingTests
     [Fact]
     public async Task An_idle_stream_gets_heartbeat_comments()
     {
-        await using var host = await GatewayHost.StartAsync(("Gateway:Stream:HeartbeatInterval", "00:00:00.200"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:HeartbeatInterval", "00:00:00.200"));
         await using var stream = await host.OpenStreamAsync("idle");
 
         // Comments dispatch no item: while the parser waits for one, watch the raw text it reads.

@@ -1,7 +1,8 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Gateway.Core.Streaming;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -11,7 +12,7 @@ public sealed class ResetTests
     [Fact]
     public async Task An_id_from_an_unknown_epoch_is_reset_as_stale_and_replays_from_the_oldest()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         var epoch = await PublishAsync(host, "stale", 3);
 
         await using var stream = await host.OpenStreamAsync("stale", "zz9old-2");
@@ -26,7 +27,7 @@ public sealed class ResetTests
     [Fact]
     public async Task An_id_on_a_channel_with_no_log_is_reset_as_stale_then_goes_live()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
 
         await using var stream = await host.OpenStreamAsync("fresh", "abc-5");
         var reset = await stream.NextAsync();
@@ -41,7 +42,7 @@ public sealed class ResetTests
     [Fact]
     public async Task An_id_ahead_of_the_head_is_reset_and_replays_from_the_oldest()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         var epoch = await PublishAsync(host, "ahead", 3);
 
         await using var stream = await host.OpenStreamAsync("ahead", $"{epoch}-99");
@@ -55,7 +56,7 @@ public sealed class ResetTests
     [Fact]
     public async Task An_id_older_than_retention_is_reset_as_pruned_and_continues_from_the_oldest_retained()
     {
-        await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
         var epoch = await PublishAsync(host, "pruned", 20);
         await host.Log.ApplyRetentionAsync(CancellationToken.None);
 
@@ -75,7 +76,7 @@ public sealed class ResetTests
     [Fact]
     public async Task A_stale_id_on_a_pruned_log_gets_one_reset_pointing_before_the_oldest_retained()
     {
-        await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
         var epoch = await PublishAsync(host, "stale-pruned", 20);
         await host.Log.ApplyRetentionAsync(CancellationToken.None);
 
@@ -90,7 +91,7 @@ public sealed class ResetTests
     public async Task A_log_re_created_under_an_open_stream_is_reset_as_stale_and_followed_from_its_start()
     {
         // One channel at most: publishing to another evicts the first, whose next event starts a new log.
-        await using var host = await GatewayHost.StartAsync(("Gateway:InMemory:MaxChannels", "1"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:InMemory:MaxChannels", "1"));
         await using var stream = await host.OpenStreamAsync("evicted");
         await host.PublishAsync("evicted", "old 1");
         var old = await stream.NextAsync();
@@ -110,7 +111,7 @@ public sealed class ResetTests
     [Fact]
     public async Task An_id_within_retention_replays_exactly_what_follows_it()
     {
-        await using var host = await GatewayHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Retention:MaxEventsPerChannel", "5"));
         var epoch = await PublishAsync(host, "kept", 20);
         await host.Log.ApplyRetentionAsync(CancellationToken.None);
 
@@ -122,7 +123,7 @@ public sealed class ResetTests
     }
 
     /// <summary>Publishes e1..eN and waits until the log holds them; returns the channel's epoch.</summary>
-    private static async Task<string> PublishAsync(GatewayHost host, string channel, int count)
+    private static async Task<string> PublishAsync(GatewayTestHost host, string channel, int count)
     {
         for (var i = 1; i <= count; i++)
         {

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
-using System.Text;
-using Gateway.Tests.Infrastructure;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 
 namespace Gateway.Tests.Http;
 
@@ -9,8 +9,8 @@ public sealed class ResponseHeadersTests
     [Fact]
     public async Task A_stream_has_the_sse_headers_and_its_first_bytes_arrive_before_any_event()
     {
-        await using var host = await GatewayHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:04"));
-        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayHost.StreamPath("quiet"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:04"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayTestHost.StreamPath("quiet"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
 
@@ -23,27 +23,9 @@ public sealed class ResponseHeadersTests
         Assert.Empty(response.Content.Headers.ContentEncoding);
 
         // Nothing is published on this channel: whatever arrives is the opening the server writes at once.
-        using var body = await response.Content.ReadAsStreamAsync();
-        var opening = await ReadUntilAsync(body, "\n\n: stream open\n\n", Waits.Item);
+        await using var stream = await SseStream.FromResponseAsync(response);
+        await stream.ReadFramesUntilAsync(f => f.IsComment);
+        var opening = stream.RawText;
         Assert.Equal("retry: 4000\n\n: stream open\n\n", opening);
-    }
-
-    private static async Task<string> ReadUntilAsync(Stream body, string end, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        var text = new StringBuilder();
-        var buffer = new byte[256];
-        while (!text.ToString().EndsWith(end, StringComparison.Ordinal))
-        {
-            var n = await body.ReadAsync(buffer, cts.Token);
-            if (n == 0)
-            {
-                break;
-            }
-
-            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
-        }
-
-        return text.ToString();
     }
 }

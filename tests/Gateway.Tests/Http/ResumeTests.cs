@@ -1,7 +1,9 @@
 using Gateway.Core.Log;
 using Gateway.Core.Streaming;
-using Microsoft.Extensions.DependencyInjection;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Http;
 
@@ -11,7 +13,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Offset_zero_of_the_current_epoch_replays_everything_without_a_reset()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         for (var i = 1; i <= 3; i++)
         {
             await host.PublishAsync("zero", $"e{i}");
@@ -29,7 +31,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Without_an_id_a_client_gets_only_events_published_after_it_connected()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         await host.PublishAsync("news", "before");
         await host.WaitForHeadAsync("news", 1);
 
@@ -44,7 +46,7 @@ public sealed class ResumeTests
     public async Task A_client_that_publishes_once_its_stream_is_open_receives_the_event()
     {
         // With a slow head read, the stream is open (headers and first bytes sent) well before the head is read.
-        await using var host = await GatewayHost.StartAsync(builder => builder.Services.AddSingleton<IEventLog>(
+        await using var host = await GatewayTestHost.StartAsync(builder => builder.Services.AddSingleton<IEventLog>(
             sp => new SlowHeadEventLog(sp.GetRequiredService<InMemoryEventLog>(), TimeSpan.FromMilliseconds(500))));
 
         await using var stream = await host.OpenStreamAsync("open");
@@ -58,7 +60,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task The_header_wins_over_the_query_parameters()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         for (var i = 1; i <= 3; i++)
         {
             await host.PublishAsync("both", $"e{i}");
@@ -66,7 +68,7 @@ public sealed class ResumeTests
 
         var epoch = await host.WaitForHeadAsync("both", 3);
 
-        await using var stream = await SseStream.OpenAsync(host.Client, $"{GatewayHost.StreamPath("both")}?last_event_id=NOT-VALID&lastEventId={epoch}-0", $"{epoch}-2");
+        await using var stream = await SseStream.OpenAsync(host.Client, $"{GatewayTestHost.StreamPath("both")}?last_event_id=NOT-VALID&lastEventId={epoch}-0", $"{epoch}-2");
         var item = await stream.NextAsync();
 
         Assert.Equal((3L, "e3"), (SseIds.Offset(item), item.Data));
@@ -77,7 +79,7 @@ public sealed class ResumeTests
     [InlineData("lastEventId")]
     public async Task Either_query_parameter_resumes_a_client_that_cannot_set_headers(string parameter)
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync();
         for (var i = 1; i <= 3; i++)
         {
             await host.PublishAsync("query", $"e{i}");
@@ -85,7 +87,7 @@ public sealed class ResumeTests
 
         var epoch = await host.WaitForHeadAsync("query", 3);
 
-        await using var stream = await SseStream.OpenAsync(host.Client, $"{GatewayHost.StreamPath("query")}?{parameter}={epoch}-1");
+        await using var stream = await SseStream.OpenAsync(host.Client, $"{GatewayTestHost.StreamPath("query")}?{parameter}={epoch}-1");
         var items = await stream.ReadUntilAsync(i => SseIds.Offset(i) == 3);
 
         Assert.Equal(["e2", "e3"], items.Select(i => i.Data));

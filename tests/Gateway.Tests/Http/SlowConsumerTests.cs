@@ -2,6 +2,10 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Core.Hub;
+using Gateway.Core.Streaming;
+using Gateway.Testing;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Sse;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -29,7 +33,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task A_client_that_stops_reading_is_cut_off_and_a_healthy_one_misses_nothing()
     {
-        await using var host = await GatewayHost.StartAsync(
+        await using var host = await GatewayTestHost.StartAsync(
             ("Gateway:Stream:QueueCapacity", "32"),
             ("Gateway:Stream:EndGracePeriod", "00:00:01"),
             ("Gateway:Retention:MaxEventsPerChannel", "100"));
@@ -98,7 +102,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         const int burst = 300;
         const string channel = "burst";
         var probe = new ResponseProbe();
-        await using var host = await GatewayHost.StartAsync(
+        await using var host = await GatewayTestHost.StartAsync(
             builder => builder.Services.AddSingleton<IStartupFilter>(probe),
             ("Gateway:Stream:QueueCapacity", "1024"));
         using var stalled = await ConnectWithoutReadingAsync(host, channel);
@@ -112,7 +116,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var payload = new byte[EventBytes];
         payload.AsSpan().Fill((byte)'x');
         var appended = await host.Log.AppendAsync(channel, Enumerable.Range(0, burst).Select(_ => new Gateway.Core.Events.EventDraft(null, payload)).ToList(), CancellationToken.None);
-        var frames = appended.Appended.Sum(e => (long)e.Frame.Length);
+        var frames = appended.Appended.Sum(e => (long)SseFrames.FrameOf(e).Length);
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         // One ingest batch reaches the hub at once, as a burst.
@@ -235,12 +239,12 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     }
 
     /// <summary>A raw connection with a small receive window that sends the GET and then never reads.</summary>
-    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayHost host, string channel = Channel)
+    private static async Task<Socket> ConnectWithoutReadingAsync(GatewayTestHost host, string channel = Channel)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         using var timeout = new CancellationTokenSource(Waits.Request);
         await socket.ConnectAsync(host.EndPoint, timeout.Token);
-        var request = $"GET {GatewayHost.StreamPath(channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
+        var request = $"GET {GatewayTestHost.StreamPath(channel)} HTTP/1.1\r\nHost: {host.EndPoint}\r\nAccept: text/event-stream\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
         return socket;
     }

@@ -12,7 +12,7 @@ public sealed class SseFramesTests
     {
         var e = new ChannelEvent("c", "abc123", 7, "update", Encoding.UTF8.GetBytes("line 1\nline 2\n: not a comment\n data"), DateTimeOffset.UnixEpoch);
 
-        var (items, parser) = await Parse(e.Frame.ToArray());
+        var (items, parser) = await Parse(SseFrames.FrameOf(e).ToArray());
 
         var item = Assert.Single(items);
         Assert.Equal("update", item.EventType);
@@ -26,7 +26,7 @@ public sealed class SseFramesTests
     {
         var e = new ChannelEvent("c", "abc", 1, null, "x"u8.ToArray(), DateTimeOffset.UnixEpoch);
 
-        var (items, _) = await Parse(e.Frame.ToArray());
+        var (items, _) = await Parse(SseFrames.FrameOf(e).ToArray());
 
         Assert.Equal(SseParser.EventTypeDefault, Assert.Single(items).EventType);
     }
@@ -49,8 +49,8 @@ public sealed class SseFramesTests
         var second = new ChannelEvent("c", "abc", 2, null, "two"u8.ToArray(), DateTimeOffset.UnixEpoch);
         byte[] stream =
         [
-            .. SseFrames.Opened.Span, .. SseFrames.Retry(TimeSpan.FromMilliseconds(2500)), .. first.Frame.Span,
-            .. SseFrames.Heartbeat.Span, .. second.Frame.Span, .. SseFrames.Heartbeat.Span,
+            .. SseFrames.Opened.Span, .. SseFrames.Retry(TimeSpan.FromMilliseconds(2500)), .. SseFrames.FrameOf(first).Span,
+            .. SseFrames.Heartbeat.Span, .. SseFrames.FrameOf(second).Span, .. SseFrames.Heartbeat.Span,
         ];
 
         var (items, parser) = await Parse(stream);
@@ -80,8 +80,8 @@ public sealed class SseFramesTests
     {
         var e = new ChannelEvent("c", "abc", 1, null, "x"u8.ToArray(), DateTimeOffset.UnixEpoch);
 
-        Assert.True(e.Frame.Equals(e.Frame));
-        var (items, _) = await Parse([.. e.Frame.ToArray(), .. e.Frame.ToArray()]);
+        Assert.True(SseFrames.FrameOf(e).Equals(SseFrames.FrameOf(e)));
+        var (items, _) = await Parse([.. SseFrames.FrameOf(e).ToArray(), .. SseFrames.FrameOf(e).ToArray()]);
         Assert.Equal(2, items.Count);
     }
 

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gateway.Core.Http;
+
+public static class GatewayRouteBuilderExtensions
+{
+    /// <summary>The prefix of every gateway route; the Functions host adds the same one (<c>routePrefix</c> in host.json).</summary>
+    public const string RoutePrefix = "/api";
+
+    /// <summary>
+    /// Maps the gateway's HTTP surface under <c>/api</c> — the same routes the Functions app exposes — and returns
+    /// the route group, so a host attaches its policies (authorisation, CORS, rate limits) once for all of them.
+    /// </summary>
+    public static RouteGroupBuilder MapGateway(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(RoutePrefix);
+        api.MapGet("/channels/{channel}/stream", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.StreamAsync(context, channel));
+        api.MapPost("/channels/{channel}/events", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.PublishAsync(context, channel));
+        api.MapGet("/health", (HttpContext context, GatewayEndpoints gateway) => gateway.HealthAsync(context));
+
+        // A channel name with '/' in it matches neither route above: say why instead of a bare 404.
+        api.MapMethods("/channels/{**rest}", [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string rest) => GatewayEndpoints.NotAChannelRouteAsync(context, rest));
+        return api;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Core.Http;
+
+/// <summary>
+/// A <c>detail</c> for the problems the framework writes (status-code pages, the exception handler), which
+/// otherwise carry only a title. Never the exception's text: that goes to the log.
+/// </summary>
+internal static class ProblemDetailTexts
+{
+    public static void Fill(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Detail is not null)
+        {
+            return;
+        }
+
+        var request = context.HttpContext.Request;
+        problem.Detail = problem.Status switch
+        {
+            StatusCodes.Status404NotFound =>
+                $"No route matches {request.Method} {request.Path}. The gateway serves GET /api/channels/{{channel}}/stream, POST /api/channels/{{channel}}/events and GET /api/health.",
+            StatusCodes.Status405MethodNotAllowed =>
+                $"{request.Method} is not allowed on {request.Path}; the Allow header lists the methods that are.",
+            StatusCodes.Status500InternalServerError =>
+                "The gateway failed to handle the request; the failure is in its log under this traceId.",
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,72 @@
+using Gateway.Azure.Telemetry;
+using Gateway.Core.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Hosting.Telemetry;
+
+public static class GatewayTelemetryExtensions
+{
+    public const string ServiceName = "sse-gateway";
+
+    // Meters .NET itself publishes (no instrumentation package needed on .NET 9+): request and connection counts
+    // and durations from ASP.NET Core and Kestrel — an open SSE stream is one long active request and connection —
+    // and the runtime's GC, thread pool and memory figures.
+    private static readonly string[] PlatformMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
+
+    /// <summary>
+    /// OpenTelemetry for the gateway, in the host's environment: console export in Development, Azure Monitor
+    /// when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
+    /// </summary>
+    public static IOpenTelemetryBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder) =>
+        builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: builder.Environment.IsDevelopment());
+
+    /// <summary>
+    /// Metrics (the <see cref="GatewayMetrics"/> meter, ASP.NET Core, Kestrel, runtime), and — when there is an
+    /// exporter — traces (the gateway's ingest spans and incoming requests) and logs (with their scopes), exported
+    /// to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with a managed
+    /// identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says so), and to the console when
+    /// <paramref name="exportToConsole"/>. Returns the builder so a caller can add its own exporter.
+    /// </summary>
+    public static IOpenTelemetryBuilder AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, bool exportToConsole = false)
+    {
+        var toAzureMonitor = AzureMonitorExport.IsConfigured(configuration);
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddMeter(PlatformMeters));
+
+        if (!exportToConsole && !toAzureMonitor)
+        {
+            // Nowhere to send spans: do not create them. A stream's request span lives as long as the stream, so
+            // tracing costs memory per open stream; metrics stay registered for a caller's own exporter.
+            return telemetry;
+        }
+
+        telemetry
+            .WithTracing(tracing => tracing
+                .AddSource(GatewayTracing.SourceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/api/health")))
+            .WithLogging(logging => { }, options => options.IncludeScopes = true);
+
+        if (exportToConsole)
+        {
+            telemetry
+                .WithMetrics(metrics => metrics.AddConsoleExporter())
+                .WithTracing(tracing => tracing.AddConsoleExporter());
+        }
+
+        if (toAzureMonitor)
+        {
+            telemetry.UseGatewayAzureMonitor(configuration);
+        }
+
+        return telemetry;
+    }
+}

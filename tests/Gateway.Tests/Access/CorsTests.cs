@@ -1,0 +1,78 @@
+using System.Net;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.Http;
+
+namespace Gateway.Tests.Access;
+
+/// <summary>The server host's CORS on the gateway routes: configured origins only, preflight, credentials with cookie tokens.</summary>
+public sealed class CorsTests
+{
+    private const string Origin = "http://app.example.test:8080";
+
+    [Fact]
+    public async Task A_configured_origin_gets_a_preflight_answer_with_credentials_and_the_stream_headers()
+    {
+        await using var host = await GatewayTestHost.StartAsync(TestTokens.Settings(("Gateway:Cors:Origins:0", Origin)));
+        using var response = await PreflightAsync(host, Origin);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(Origin, Single(response, "Access-Control-Allow-Origin"));
+        Assert.Equal("true", Single(response, "Access-Control-Allow-Credentials"));
+        var headers = Single(response, "Access-Control-Allow-Headers").Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("Last-Event-ID", headers, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("Authorization", headers, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_cross_origin_get_from_a_configured_origin_is_allowed_by_the_answer()
+    {
+        await using var host = await GatewayTestHost.StartAsync(TestTokens.Settings(("Gateway:Cors:Origins:0", Origin), ("Gateway:Auth:PublicChannels:0", "open")));
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayHttp.StreamPath("open"));
+        request.Headers.Add("Origin", Origin);
+        using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Origin, Single(response, "Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Without_auth_credentials_are_not_allowed()
+    {
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Cors:Origins:0", Origin));
+        using var response = await PreflightAsync(host, Origin);
+
+        Assert.Equal(Origin, Single(response, "Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    [Fact]
+    public async Task An_origin_that_is_not_configured_gets_no_cors_headers()
+    {
+        await using var host = await GatewayTestHost.StartAsync(TestTokens.Settings(("Gateway:Cors:Origins:0", Origin)));
+        using var other = await PreflightAsync(host, "http://evil.example.test");
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+
+        await using var none = await GatewayTestHost.StartAsync(TestTokens.Settings());
+        using var unconfigured = await PreflightAsync(none, Origin);
+        Assert.False(unconfigured.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task A_wildcard_origin_stops_the_host_at_start()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayTestHost.StartAsync(("Gateway:Cors:Origins:0", "*")));
+        Assert.Contains("Gateway:Cors:Origins", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> PreflightAsync(GatewayTestHost host, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, GatewayHttp.StreamPath("orders"));
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "last-event-id, authorization");
+        return await host.Client.SendAsync(request);
+    }
+
+    private static string Single(HttpResponseMessage response, string header) =>
+        Assert.Single(response.Headers.GetValues(header));
+}
