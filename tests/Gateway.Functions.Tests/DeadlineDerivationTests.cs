@@ -15,30 +15,45 @@ namespace Gateway.Functions.Tests;
 public sealed class DeadlineDerivationTests : IDisposable
 {
     private const string NoFile = "<no host.json>";
+    private const string NotSet = "<not set>";
     private readonly string _appDirectory = Directory.CreateTempSubdirectory("gateway-deadline-").FullName;
 
     public void Dispose() => Directory.Delete(_appDirectory, recursive: true);
 
+    // The third column is the timeout the app must take: from host.json or the override, "-1" (unlimited), or
+    // NotSet (FunctionTimeout.DefaultWhenNotSet). The stream length follows from it and the default options, so the
+    // cases pin where the timeout is read from, not the values of the code's defaults.
     [Theory]
-    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", null, "00:04:30")] // Consumption default
-    [InlineData("""{ "version": "2.0", "functionTimeout": "00:10:00" }""", null, "00:09:30")] // Consumption maximum
-    [InlineData("""{ "version": "2.0", "functionTimeout": "00:30:00" }""", null, "00:29:30")] // Flex Consumption / Premium default
-    [InlineData("""{ "version": "2.0", "functionTimeout": "-1" }""", null, "00:30:00")] // unlimited → MaxStreamDuration
-    [InlineData("""{ "version": "2.0", "functionTimeout": -1 }""", null, "00:30:00")]
-    [InlineData("""{ "version": "2.0", "functionTimeout": "02:00:00" }""", null, "00:30:00")] // capped by MaxStreamDuration
-    [InlineData("""{ "version": "2.0" }""", null, "00:04:30")] // missing → documented 5-minute default
-    [InlineData("""{ "version": "2.0", "functionTimeout": null }""", null, "00:04:30")]
-    [InlineData(NoFile, null, "00:04:30")]
-    [InlineData("""{ "version": "2.0", "FunctionTimeout": "00:10:00" }""", null, "00:09:30")] // the host's configuration ignores case
-    [InlineData("{ // Functions allows comments\n \"functionTimeout\": \"00:10:00\", }", null, "00:09:30")]
-    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", "00:10:00", "00:09:30")] // the app setting overrides host.json
-    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", "-1", "00:30:00")]
-    [InlineData("""{ "version": "2.0", "functionTimeout": "-1" }""", "00:05:00", "00:04:30")]
-    [InlineData(NoFile, "00:10:00", "00:09:30")]
-    public void Derives_the_stream_length_from_the_host_timeout(string hostJson, string? overrideSetting, string expected)
+    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", null, "00:05:00")] // Consumption default
+    [InlineData("""{ "version": "2.0", "functionTimeout": "00:10:00" }""", null, "00:10:00")] // Consumption maximum
+    [InlineData("""{ "version": "2.0", "functionTimeout": "00:30:00" }""", null, "00:30:00")] // Flex Consumption / Premium default
+    [InlineData("""{ "version": "2.0", "functionTimeout": "-1" }""", null, "-1")] // unlimited → MaxStreamDuration
+    [InlineData("""{ "version": "2.0", "functionTimeout": -1 }""", null, "-1")]
+    [InlineData("""{ "version": "2.0", "functionTimeout": "02:00:00" }""", null, "02:00:00")] // capped by MaxStreamDuration
+    [InlineData("""{ "version": "2.0" }""", null, NotSet)] // missing → documented default
+    [InlineData("""{ "version": "2.0", "functionTimeout": null }""", null, NotSet)]
+    [InlineData(NoFile, null, NotSet)]
+    [InlineData("""{ "version": "2.0", "FunctionTimeout": "00:10:00" }""", null, "00:10:00")] // the host's configuration ignores case
+    [InlineData("{ // Functions allows comments\n \"functionTimeout\": \"00:10:00\", }", null, "00:10:00")]
+    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", "00:10:00", "00:10:00")] // the app setting overrides host.json
+    [InlineData("""{ "version": "2.0", "functionTimeout": "00:05:00" }""", "-1", "-1")]
+    [InlineData("""{ "version": "2.0", "functionTimeout": "-1" }""", "00:05:00", "00:05:00")]
+    [InlineData(NoFile, "00:10:00", "00:10:00")]
+    public void Derives_the_stream_length_from_the_host_timeout(string hostJson, string? overrideSetting, string takenTimeout)
     {
+        var defaults = new FunctionsDeadlineOptions();
+        TimeSpan? timeout = takenTimeout switch
+        {
+            "-1" => null,
+            NotSet => FunctionTimeout.DefaultWhenNotSet,
+            _ => TimeSpan.Parse(takenTimeout, System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var expected = timeout is not { } limit ? defaults.MaxStreamDuration
+            : limit - defaults.SafetyMargin < defaults.MaxStreamDuration ? limit - defaults.SafetyMargin
+            : defaults.MaxStreamDuration;
+
         using var services = Build(hostJson, overrideSetting);
-        Assert.Equal(TimeSpan.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
+        Assert.Equal(expected, services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -6,12 +7,14 @@ using Gateway.Core.Events;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Functions.Functions;
-using Gateway.Testing;
+using Gateway.Functions.Hosting;
 using Gateway.Testing.Http;
 using Gateway.Testing.Sse;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Functions.Tests;
 
@@ -126,28 +129,42 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Retention_timer_applies_the_logs_retention_policy()
     {
+        // The app's own registration (as the worker makes it) on a clock the test moves: which event is past
+        // MaxAge is decided by the clock's position, not by how long a sleep took.
+        var maxAge = TimeSpan.FromMinutes(1);
         var settings = Settings();
-        settings["Gateway:Retention:MaxAge"] = "00:00:01";
-        await using var host = await FunctionsTestHost.StartAsync(FunctionTimeout, settings);
-        using var client = host.CreateClient();
-        var log = host.Services.GetRequiredService<IEventLog>();
+        settings["Gateway:Retention:MaxAge"] = maxAge.ToString("c", CultureInfo.InvariantCulture);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time);
+        services.AddGatewayFunctions(configuration, TestLocations.FunctionsAppDirectory);
+        await using var provider = services.BuildServiceProvider();
+        var log = provider.GetRequiredService<IEventLog>();
+        var function = ActivatorUtilities.CreateInstance<RetentionFunction>(provider);
 
-        await PublishAsync(client, "old");
-        await WaitForHeadAsync(log, 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), _timeout.Token);
-        await PublishAsync(client, "recent");
-        await WaitForHeadAsync(log, 2);
+        await log.AppendAsync(_channel, [new EventDraft("note", "old"u8.ToArray())], _timeout.Token);
+        time.Advance(maxAge / 2);
+        await log.AppendAsync(_channel, [new EventDraft("note", "recent"u8.ToArray())], _timeout.Token);
 
-        var function = ActivatorUtilities.CreateInstance<RetentionFunction>(host.Services);
+        // Both younger than MaxAge: the timer removes nothing.
         await function.RunAsync(new TimerInfo(), _timeout.Token);
+        Assert.Equal([1L, 2L], await OffsetsAsync(log));
 
-        var kept = new List<ChannelEvent>();
+        // "old" is now just past MaxAge, "recent" half of it younger.
+        time.Advance(maxAge / 2 + TimeSpan.FromSeconds(1));
+        await function.RunAsync(new TimerInfo(), _timeout.Token);
+        Assert.Equal([2L], await OffsetsAsync(log));
+    }
+
+    private async Task<List<long>> OffsetsAsync(IEventLog log)
+    {
+        var offsets = new List<long>();
         await foreach (var e in log.ReadAfterAsync(_channel, 0, _timeout.Token))
         {
-            kept.Add(e);
+            offsets.Add(e.Offset);
         }
 
-        Assert.Equal([2L], kept.Select(e => e.Offset));
+        return offsets;
     }
 
     private static Dictionary<string, string?> Settings() => new()
@@ -162,8 +179,6 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     private Task PublishAsync(string data) => PublishAsync(_client, data);
 
     private Task PublishAsync(HttpClient client, string data) => client.PublishAsync(_channel, data, "note");
-
-    private Task<string> WaitForHeadAsync(IEventLog log, long offset) => log.UntilHeadAsync(_channel, offset);
 
     private static EventPosition Position(SseFrame frame)
     {

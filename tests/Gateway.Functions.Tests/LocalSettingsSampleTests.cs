@@ -1,6 +1,9 @@
+using System.ComponentModel;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Gateway.Azure.Hosting;
+using Gateway.Azure.ServiceBus;
 using Gateway.Core.Options;
 using Gateway.Functions.Deadline;
 using Gateway.Functions.Hosting;
@@ -37,15 +40,36 @@ public sealed class LocalSettingsSampleTests
         // Exactly what ValidateOnStart runs when the worker starts: every registered option, through its validators.
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        var stream = services.GetRequiredService<IOptions<StreamOptions>>().Value;
-        Assert.Equal(TimeSpan.FromSeconds(3), stream.RetryInterval);
-        Assert.Equal(TimeSpan.FromSeconds(15), stream.HeartbeatInterval);
+        // Every value the sample sets arrives in its option as written (nothing overrides it after binding).
+        var optionTypes = OptionTypesBySection();
+        var checkedSettings = 0;
+        foreach (var (key, value) in _values.Select(v => (Key: Normalize(v.Key), v.Value)).Where(v => v.Key.StartsWith("Gateway:", StringComparison.Ordinal) && v.Key != ScheduleKey))
+        {
+            var split = key.LastIndexOf(':');
+            var section = key[..split];
 
-        // The app's own host.json (30 minutes) minus the sample's 30-second margin.
-        Assert.Equal(TimeSpan.FromMinutes(29.5), stream.MaxDuration);
-        Assert.Equal(TimeSpan.FromDays(1), services.GetRequiredService<IOptions<RetentionOptions>>().Value.MaxAge);
-        Assert.Equal(65536, services.GetRequiredService<IOptions<EventOptions>>().Value.MaxDataBytes);
-        Assert.Equal(TimeSpan.FromSeconds(30), services.GetRequiredService<IOptions<FunctionsDeadlineOptions>>().Value.SafetyMargin);
+            // The sample sets no EventBus, so the Service Bus options are not bound (its values are the defaults).
+            if (section == ServiceBusTransportOptions.SectionName)
+            {
+                continue;
+            }
+
+            var type = optionTypes[section];
+            var accessor = typeof(IOptions<>).MakeGenericType(type);
+            var options = accessor.GetProperty(nameof(IOptions<object>.Value))!.GetValue(services.GetRequiredService(accessor));
+            var property = type.GetProperty(key[(split + 1)..])!;
+            Assert.Equal(TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(value), property.GetValue(options));
+            checkedSettings++;
+        }
+
+        Assert.True(checkedSettings >= 10, $"only {checkedSettings} sample settings reached an option");
+
+        // The stream length is not a setting: the app's own host.json minus the sample's margin (at most its maximum).
+        using var hostJson = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(TestLocations.FunctionsAppDirectory, "host.json")));
+        var functionTimeout = TimeSpan.Parse(hostJson.RootElement.GetProperty("functionTimeout").GetString()!, CultureInfo.InvariantCulture);
+        var margin = TimeSpan.Parse(_values["Gateway__Functions__SafetyMargin"], CultureInfo.InvariantCulture);
+        var maximum = TimeSpan.Parse(_values["Gateway__Functions__MaxStreamDuration"], CultureInfo.InvariantCulture);
+        Assert.Equal(functionTimeout - margin < maximum ? functionTimeout - margin : maximum, services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -74,12 +76,27 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
+        // Each Stream and Retention setting the template writes reaches its option as written (not the option's default).
+        var configuration = DeployedConfiguration();
         var stream = services.GetRequiredService<IOptions<StreamOptions>>().Value;
-        Assert.Equal(TimeSpan.FromSeconds(15), stream.HeartbeatInterval);
-        Assert.Equal(TimeSpan.FromSeconds(3), stream.RetryInterval);
         var retention = services.GetRequiredService<IOptions<RetentionOptions>>().Value;
-        Assert.Equal(TimeSpan.FromDays(1), retention.MaxAge);
-        Assert.Equal(10_000, retention.MaxEventsPerChannel);
+        var bound = 0;
+        foreach (var (section, options) in new (string, object)[] { (StreamOptions.SectionName, stream), (RetentionOptions.SectionName, retention) })
+        {
+            foreach (var setting in configuration.GetSection(section).GetChildren())
+            {
+                var property = options.GetType().GetProperty(setting.Key);
+                if (property is null)
+                {
+                    continue; // e.g. Gateway:Retention:Schedule, read by the timer trigger, not an option
+                }
+
+                Assert.Equal(TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(setting.Value!), property.GetValue(options));
+                bound++;
+            }
+        }
+
+        Assert.True(bound >= 4, $"only {bound} Stream/Retention settings in the template");
     }
 
     [Fact]
@@ -89,7 +106,10 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
 
         // Read by the Functions app (Gateway:Functions, and the timer's %Gateway:Retention:Schedule% expression, which
         // the host cannot index the function without).
-        Assert.Equal(TimeSpan.FromMinutes(10), TimeSpan.Parse(configuration["Gateway:Functions:MaxStreamDuration"]!, CultureInfo.InvariantCulture));
+        // A stream length the app can honour: positive and within the functionTimeout of the app's host.json.
+        using var hostJson = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(BuildLocations.RepositoryRoot, "host.json")));
+        var functionTimeout = TimeSpan.Parse(hostJson.RootElement.GetProperty("functionTimeout").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(TimeSpan.Parse(configuration["Gateway:Functions:MaxStreamDuration"]!, CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1), functionTimeout);
         Assert.Equal(6, configuration["Gateway:Retention:Schedule"]!.Split(' ').Length);
         Assert.Equal("events", configuration["Gateway:Tables:TableName"]);
         Assert.Equal("events", configuration["Gateway:ServiceBus:Topic"]);

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Azure.Messaging.ServiceBus.Administration;
+using Gateway.Azure.ServiceBus;
 using Gateway.Testing.Azurite;
 using Gateway.Testing.Hosting;
 using Gateway.Testing.ServiceBus;
@@ -25,7 +26,7 @@ public sealed class FanoutTests
         {
             Assert.True(bus.Broker.SubscriptionExists(BusEnvironment.FanoutTopic, name));
             var properties = (await admin.GetSubscriptionAsync(BusEnvironment.FanoutTopic, name)).Value;
-            Assert.Equal(TimeSpan.FromMinutes(5), properties.AutoDeleteOnIdle);
+            Assert.Equal(FanoutSubscription.AutoDeleteOnIdle, properties.AutoDeleteOnIdle);
         }
 
         await EveryClientGetsEveryEventOnceInOrderAsync(bus, a, b);

@@ -8,6 +8,7 @@ using Gateway.Testing;
 using Gateway.Testing.ServiceBus;
 using Gateway.Testing.Sse;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.ServiceBus.Tests;
 
@@ -128,15 +129,27 @@ public sealed class IngestTests
     [Fact]
     public async Task A_batch_slower_than_its_lock_is_renewed_and_ingested_once()
     {
-        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(3) });
-        var slow = new SlowFanout(TimeSpan.FromSeconds(6));
+        // The broker's clock is the test's: a lock lapses only when the test moves the clock past it.
+        var lockDuration = TimeSpan.FromSeconds(3);
+        var brokerTime = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var renewals = new LockRenewals();
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions
+        {
+            LockDuration = lockDuration,
+            TimeProvider = brokerTime,
+            OnLockRenewed = renewals.OnRenewed,
+        });
+        var slow = new SlowFanout(brokerTime, lockDuration, renewals);
         await using var gateway = await bus.StartGatewayAsync(configure: s => s.AddSingleton<IEventFanout>(slow));
 
+        // From here broker time runs with real time, from which the gateway schedules its renewals.
+        brokerTime.SetUtcNow(DateTimeOffset.UtcNow);
         await bus.Producer.SendMessageAsync(BusEnvironment.Event("slow", "patient"));
-        await Waits.UntilAsync(() => slow.Calls == 1 && bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, TimeSpan.FromSeconds(15), "the slow batch to be completed");
+        await Waits.UntilAsync(() => slow.Calls == 1 && bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, TimeSpan.FromSeconds(30), "the slow batch to be completed");
 
-        // Had a lock lapsed, the batch would have been given up and the message would still be in the subscription
-        // until its redelivery had been fanned out a second time.
+        // The fan-out took two lock durations of broker time. Had a lock lapsed, the batch would have been given up
+        // and the message would still be in the subscription until its redelivery had been fanned out a second time.
+        Assert.True(slow.BrokerTimeTaken >= 2 * lockDuration, $"the fan-out took {slow.BrokerTimeTaken} of broker time");
         Assert.Equal(1, slow.Calls);
         Assert.Equal(1, (await gateway.Log.GetHeadAsync("slow", CancellationToken.None)).Offset);
         Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
@@ -161,17 +174,46 @@ public sealed class IngestTests
         Assert.Contains(descriptionPart, message.DeadLetterErrorDescription, StringComparison.Ordinal);
     }
 
-    /// <summary>A fan-out that takes longer than a lock lasts (the slow append of a busy log).</summary>
-    private sealed class SlowFanout(TimeSpan delay) : IEventFanout
+    /// <summary>The latest lock expiry the broker gave on a renewal (its <see cref="TestServiceBusBrokerOptions.OnLockRenewed"/>).</summary>
+    private sealed class LockRenewals
+    {
+        private long _lastUntilTicks;
+
+        public DateTimeOffset LastUntil => new(Interlocked.Read(ref _lastUntilTicks), TimeSpan.Zero);
+
+        public void OnRenewed(LockRenewal renewal)
+        {
+            if (renewal.Entity == $"{BusEnvironment.Topic}/Subscriptions/{BusEnvironment.Subscription}")
+            {
+                Interlocked.Exchange(ref _lastUntilTicks, renewal.LockedUntilUtc.Ticks);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A fan-out that takes longer than a lock lasts (the slow append of a busy log), in broker time: three steps of
+    /// two thirds of a lock each, each taken only once the gateway has renewed the batch's lock at the current
+    /// broker instant. A renewed lock survives each step; without renewals the second step would expire it.
+    /// </summary>
+    private sealed class SlowFanout(FakeTimeProvider brokerTime, TimeSpan lockDuration, LockRenewals renewals) : IEventFanout
     {
         private int _calls;
 
         public int Calls => Volatile.Read(ref _calls);
 
+        public TimeSpan BrokerTimeTaken { get; private set; }
+
         public async Task PublishAsync(IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            await Task.Delay(delay, cancellationToken);
+            var started = brokerTime.GetUtcNow();
+            for (var step = 0; step < 3; step++)
+            {
+                await Waits.UntilAsync(() => renewals.LastUntil >= brokerTime.GetUtcNow() + lockDuration, Waits.Item, "the gateway to renew the batch's lock");
+                brokerTime.Advance(lockDuration * 2 / 3);
+            }
+
+            BrokerTimeTaken = brokerTime.GetUtcNow() - started;
         }
     }
 

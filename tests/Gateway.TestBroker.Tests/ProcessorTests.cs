@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.TestBroker.Tests;
 
@@ -77,33 +78,59 @@ public sealed class ProcessorTests
     [Fact(Timeout = 30_000)]
     public async Task Processor_renews_the_lock_of_a_slow_message()
     {
-        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(2) });
+        var lockDuration = TimeSpan.FromSeconds(2);
+        var step = lockDuration * 3 / 4;
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await using var processor = fixture.Client.CreateProcessor(BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusProcessorOptions
         {
             MaxAutoLockRenewalDuration = TimeSpan.FromSeconds(30),
         });
         var deliveries = new ConcurrentQueue<int>();
+        var errors = new ConcurrentQueue<Exception>();
+        var lapsedWithoutRenewal = false;
         processor.ProcessMessageAsync += async args =>
         {
             deliveries.Enqueue(args.Message.DeliveryCount);
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            var firstLockedUntil = args.Message.LockedUntil;
+
+            // The broker's clock moves only after the processor has renewed the lock at the clock's current instant
+            // (LockedUntil = now + lock duration), and then by less than a lock duration: a renewed lock survives each
+            // step, an unrenewed one would lapse in the broker's sweep on the second (the sweep runs inside Advance).
+            for (var i = 0; i < 3; i++)
+            {
+                await WaitUntil(() => args.Message.LockedUntil >= time.GetUtcNow() + lockDuration);
+                time.Advance(step);
+            }
+
+            lapsedWithoutRenewal = time.GetUtcNow() > firstLockedUntil;
         };
-        processor.ProcessErrorAsync += args => Task.CompletedTask;
+        processor.ProcessErrorAsync += args =>
+        {
+            errors.Enqueue(args.Exception);
+            return Task.CompletedTask;
+        };
         await processor.StartProcessingAsync();
 
+        // Broker time starts at the processor's own (real) time, from which it schedules its renewals.
+        BrokerClock.CatchUp(time);
         await sender.SendMessageAsync(new ServiceBusMessage("slow"));
-        await WaitUntil(() => !deliveries.IsEmpty && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+        await WaitUntil(() => !deliveries.IsEmpty && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, TimeSpan.FromSeconds(20));
         await processor.StopProcessingAsync();
 
-        // Two lock durations of work, one delivery: the processor's renewals kept the lock.
+        // More than two lock durations of broker time, one delivery, completed without a lost lock: the renewals kept it.
+        Assert.True(lapsedWithoutRenewal, "the broker's clock never passed the first lock's expiry");
         Assert.Equal([1], deliveries);
+        Assert.Empty(errors);
     }
 
     [Fact(Timeout = 30_000)]
     public async Task Message_in_flight_during_an_outage_is_redelivered_after_its_lock_expires()
     {
-        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        var lockDuration = TimeSpan.FromSeconds(1);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
         await sender.SendMessageAsync(new ServiceBusMessage("in flight"));
@@ -112,7 +139,10 @@ public sealed class ProcessorTests
         fixture.Broker.Stop();
         fixture.Broker.Start();
 
-        // Nobody settles it: the lock outlives the connection, then lapses.
+        // Nobody settles it: the lock outlives the connection (still held half-way through), then lapses.
+        time.Advance(lockDuration / 2);
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(200)));
+        time.Advance(lockDuration);
         var again = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(first.SequenceNumber, again.SequenceNumber);
         Assert.Equal(2, again.DeliveryCount);

@@ -1,3 +1,6 @@
+using Amqp;
+using Amqp.Sasl;
+using Amqp.Types;
 using Azure.Messaging.ServiceBus;
 
 namespace Gateway.TestBroker.Tests;
@@ -71,12 +74,16 @@ public sealed class SettlementTests
     [Fact(Timeout = 30_000)]
     public async Task Message_whose_lock_expires_is_redelivered()
     {
-        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        var lockDuration = TimeSpan.FromSeconds(1);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
         await sender.SendMessageAsync(new ServiceBusMessage("slow"));
 
         var first = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(time.GetUtcNow() + lockDuration, first.LockedUntil);
+        time.Advance(lockDuration);
         var second = await receiver.ReceiveMessageAsync(Wait);
 
         Assert.NotNull(second);
@@ -90,23 +97,100 @@ public sealed class SettlementTests
     [Fact(Timeout = 30_000)]
     public async Task Renewed_lock_outlives_the_lock_duration()
     {
-        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = TimeSpan.FromSeconds(2) });
+        var lockDuration = TimeSpan.FromSeconds(2);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
         await sender.SendMessageAsync(new ServiceBusMessage("long work"));
 
         var received = await receiver.ReceiveMessageAsync(Wait);
-        var lockedUntil = received.LockedUntil;
-        // 2.5 s of work on a 2 s lock, renewed with 1.5 s to spare each time (slack for a busy CI machine).
+        var firstLockedUntil = received.LockedUntil;
+
+        // 7.5 s of broker time on a 2 s lock, renewed every 1.5 s: each renewal extends it from the current instant.
         for (var i = 0; i < 5; i++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            time.Advance(lockDuration * 3 / 4);
             await receiver.RenewMessageLockAsync(received);
+            Assert.Equal(time.GetUtcNow() + lockDuration, received.LockedUntil);
         }
 
-        Assert.True(received.LockedUntil > lockedUntil);
-        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.True(time.GetUtcNow() > firstLockedUntil);
+        var held = Assert.Single(fixture.Broker.ActiveMessages(BrokerFixture.Topic, BrokerFixture.Subscription));
+        Assert.Equal(1, held.DeliveryCount); // never handed out again
         await receiver.CompleteMessageAsync(received);
         Assert.Equal(0, fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Without_a_renewal_the_same_broker_time_loses_the_lock()
+    {
+        // The control for the test above: the same steps of broker time without renewing.
+        var lockDuration = TimeSpan.FromSeconds(2);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("forgotten"));
+
+        var received = await receiver.ReceiveMessageAsync(Wait);
+        time.Advance(lockDuration * 3 / 4);
+        time.Advance(lockDuration * 3 / 4);
+
+        var lockLost = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.RenewMessageLockAsync(received));
+        Assert.Equal(ServiceBusFailureReason.MessageLockLost, lockLost.Reason);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_delivery_released_unprocessed_does_not_count_towards_the_max_delivery_count()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { MaxDeliveryCount = 2 });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("given back"));
+
+        // A plain AMQP receiver with credit for three deliveries gives the message back unprocessed each time, as the
+        // Service Bus client does with a message that arrives while no receive call waits for it.
+        var factory = new ConnectionFactory();
+        factory.SASL.Profile = new ServiceBusCbsSasl();
+        var connection = await factory.CreateAsync(new Address("127.0.0.1", fixture.Broker.Port, null, null, "/", "amqp"));
+        try
+        {
+            var session = new Session(connection);
+            var link = new ReceiverLink(session, "raw-receiver", $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
+            link.SetCredit(3, autoRestore: false);
+            for (var i = 0; i < 3; i++)
+            {
+                var message = await link.ReceiveAsync(Wait);
+                Assert.NotNull(message);
+                link.Release(message);
+            }
+
+            await link.CloseAsync();
+        }
+        finally
+        {
+            await connection.CloseAsync();
+        }
+
+        // Three deliveries released, none failed: one abandon (of at most two failed deliveries) does not dead-letter it.
+        var first = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(1, first.DeliveryCount);
+        await receiver.AbandonMessageAsync(first);
+        var second = await receiver.ReceiveMessageAsync(Wait);
+        Assert.NotNull(second);
+        Assert.Equal(2, second.DeliveryCount);
+        await receiver.CompleteMessageAsync(second);
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    /// <summary>The SASL mechanism the Service Bus client uses (MSSBCBS), which the broker accepts without a credential.</summary>
+    private sealed class ServiceBusCbsSasl() : SaslProfile(new Symbol("MSSBCBS"))
+    {
+        protected override ITransport UpgradeTransport(ITransport transport) => transport;
+
+        protected override DescribedList GetStartCommand(string hostname) => new SaslInit { Mechanism = "MSSBCBS" };
+
+        protected override DescribedList OnCommand(DescribedList command) => null!;
     }
 }

@@ -2,7 +2,7 @@ namespace Gateway.TestBroker;
 
 /// <summary>A snapshot of a message in the broker, for test assertions.</summary>
 /// <param name="SequenceNumber">The entity's sequence number.</param>
-/// <param name="DeliveryCount">How many times it was handed to a receiver.</param>
+/// <param name="DeliveryCount">How many times it was handed to a receiver (including deliveries the receiver released unprocessed).</param>
 /// <param name="Subject">The producer's Subject (AMQP properties.subject).</param>
 /// <param name="Body">The body bytes (Data sections concatenated).</param>
 /// <param name="ApplicationProperties">Application properties, including the dead-letter ones.</param>

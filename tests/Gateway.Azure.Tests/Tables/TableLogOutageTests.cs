@@ -1,5 +1,10 @@
 using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Gateway.Azure.Hosting;
 using Gateway.Core.Events;
+using Gateway.Core.Hosting;
 using Gateway.Core.Log;
 using Gateway.Testing;
 using Gateway.Testing.Azurite;
@@ -24,12 +29,18 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
             await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
             var settings = TableLogSettings.For(azurite.ConnectionString, TableLogSettings.NewTableName());
 
-            // Requests caught by the shutdown hang until the client gives up on them: give up soon.
+            // A request that reached Azurite as it shut down hangs until the client gives up on it: give up soon.
             settings["EventLogStorage:Retry:NetworkTimeout"] = "00:00:02";
-            await using var first = GatewayServices.Build(settings);
-            await using var second = GatewayServices.Build(settings);
             var cancel = Waits.ForTest();
+            var committedBatches = 0;
             var outages = 0;
+            var outageMet = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // Once ten batches are in, the next transaction a writer is about to send is held there: that append is
+            // in flight (its head read, its batch built) when the store goes away.
+            var gate = new TransactionGate(() => Volatile.Read(ref committedBatches) >= 10);
+            await using var first = Build(settings, gate);
+            await using var second = Build(settings, gate);
 
             async Task WriteAsync(IEventLog log, string writer)
             {
@@ -37,18 +48,20 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
                 {
                     var drafts = Enumerable.Range(batch * 10, 10).Select(i => new EventDraft(null, Encoding.UTF8.GetBytes($"{writer}-{i}"), $"{writer}-{i}")).ToList();
 
-                    // What a bus consumer does: the batch is not settled, so the same messages come again until they commit.
+                    // What a bus consumer does: the batch is not settled, so the same messages come again until they
+                    // commit. No pause is needed between attempts: each failed one has spent the client's retries.
                     while (true)
                     {
                         try
                         {
                             await log.AppendAsync(Channel, drafts, cancel);
+                            Interlocked.Increment(ref committedBatches);
                             break;
                         }
                         catch (EventLogUnavailableException)
                         {
                             Interlocked.Increment(ref outages);
-                            await Task.Delay(100, cancel);
+                            outageMet.TrySetResult();
                         }
                     }
                 }
@@ -58,16 +71,18 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
                 Task.Run(() => WriteAsync(first.GetRequiredService<IEventLog>(), "a"), cancel),
                 Task.Run(() => WriteAsync(second.GetRequiredService<IEventLog>(), "b"), cancel));
 
+            await gate.Held.WaitAsync(cancel);
             var log = first.GetRequiredService<IEventLog>();
-            await Waits.UntilAsync(async () => await HeadOrZeroAsync(log) >= 100, Waits.Test, "the writers to pass offset 100");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var headAtOutage = (await log.GetHeadAsync(Channel, cancel)).Offset;
             await azurite.StopAsync(graceful: true);
-            var stopped = clock.Elapsed;
-            await Task.Delay(500, cancel);
+            gate.Release();
+
+            // The held append (and any other) now meets the stopped store; bring it back only once one has failed.
+            await outageMet.Task.WaitAsync(cancel);
+            var outagesWhileStopped = Volatile.Read(ref outages);
             await azurite.StartAsync();
-            var started = clock.Elapsed;
             await writers;
-            output.WriteLine($"stopped after {stopped.TotalSeconds:0.0} s, restarted at {started.TotalSeconds:0.0} s, writers done at {clock.Elapsed.TotalSeconds:0.0} s; {outages} failed appends retried");
+            output.WriteLine($"stopped with {headAtOutage} events in the log; {outagesWhileStopped} appends failed while stopped, {outages} in all, each retried");
 
             var events = new List<ChannelEvent>();
             await foreach (var e in log.ReadAfterAsync(Channel, 0, cancel))
@@ -75,7 +90,8 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
                 events.Add(e);
             }
 
-            Assert.True(outages > 0, "The writers never saw the store unavailable: the outage did not happen during the run.");
+            Assert.InRange(headAtOutage, 100, 599);
+            Assert.True(outagesWhileStopped > 0);
             Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), events.Select(e => e.Offset));
             var expected = new[] { "a", "b" }.SelectMany(w => Enumerable.Range(0, 300).Select(i => $"{w}-{i}")).Order(StringComparer.Ordinal);
             Assert.Equal(expected, events.Select(e => Encoding.UTF8.GetString(e.Data.Span)).Order(StringComparer.Ordinal));
@@ -110,15 +126,53 @@ public sealed class TableLogOutageTests(ITestOutputHelper output)
         });
     }
 
-    private static async Task<long> HeadOrZeroAsync(IEventLog log)
+    /// <summary>The gateway's services as <see cref="GatewayServices.Build"/> makes them, with <paramref name="policy"/> on the Table client.</summary>
+    private static GatewayServices Build(Dictionary<string, string?> settings, HttpPipelinePolicy policy) =>
+        GatewayServices.Build(
+            settings,
+            configure: services => services.Configure<TableClientOptions>(
+                TableEventLogExtensions.ClientName, o => o.AddPolicy(policy, HttpPipelinePosition.PerCall)));
+
+    /// <summary>
+    /// Holds entity-group transactions (<c>POST $batch</c>) about to be sent once <paramref name="holdWhen"/> is true,
+    /// until <see cref="Release"/>; after that none is held.
+    /// </summary>
+    private sealed class TransactionGate(Func<bool> holdWhen) : HttpPipelinePolicy
     {
-        try
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a transaction is first held: an append is in flight.</summary>
+        public Task Held => _held.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            return (await log.GetHeadAsync(Channel, CancellationToken.None)).Offset;
+            if (ShouldHold(message))
+            {
+                _held.TrySetResult();
+                await _released.Task.WaitAsync(message.CancellationToken);
+            }
+
+            await ProcessNextAsync(message, pipeline);
         }
-        catch (EventLogUnavailableException)
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            return 0;
+            if (ShouldHold(message))
+            {
+                _held.TrySetResult();
+                _released.Task.Wait(message.CancellationToken);
+            }
+
+            ProcessNext(message, pipeline);
         }
+
+        private bool ShouldHold(HttpMessage message) =>
+            !_released.Task.IsCompleted
+            && message.Request.Method == RequestMethod.Post
+            && message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal)
+            && holdWhen();
     }
 }

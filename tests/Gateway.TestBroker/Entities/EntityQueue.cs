@@ -127,7 +127,7 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
                     reply = new Modified();
                     break;
                 default:
-                    // Released: the receiver gave the message back without processing it.
+                    // Released: the receiver gave the message back without processing it; not a failed delivery.
                     available[message.SequenceNumber] = message;
                     reply = new Released();
                     break;
@@ -208,8 +208,11 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     /// <summary>Counts a failed delivery; returns the message when it must go to the dead-letter queue instead.</summary>
     QueuedMessage? ReturnFailed(QueuedMessage message)
     {
+        // Only failed deliveries count towards the limit, as they do towards the delivery count: a delivery the
+        // receiver released unprocessed does not (AMQP 1.0 3.4.4; the Service Bus client releases a message that
+        // arrives while no receive call waits for it, and the broker sends it again at once while credit remains).
         message.FailedDeliveries++;
-        if (deadLetterQueue is not null && message.Deliveries >= settings.MaxDeliveryCount)
+        if (deadLetterQueue is not null && message.FailedDeliveries >= settings.MaxDeliveryCount)
         {
             message.MarkDeadLettered(
                 Path,

@@ -17,7 +17,11 @@ public sealed class GatewayServices : IServiceProvider, IDisposable, IAsyncDispo
 
     /// <param name="settings">Configuration keys and values (null values are left out).</param>
     /// <param name="time">The clock the services get, in place of the system's.</param>
-    public static GatewayServices Build(IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? time = null) =>
+    /// <param name="configure">
+    /// Runs after the gateway's own registrations (last one wins), e.g. to add a policy to a named Azure client's options.
+    /// </param>
+    public static GatewayServices Build(
+        IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? time = null, Action<IServiceCollection>? configure = null) =>
         new(GatewayServer.Build(
             GatewayArguments.For("http://127.0.0.1:0", GatewayArguments.From(settings)),
             builder =>
@@ -26,6 +30,8 @@ public sealed class GatewayServices : IServiceProvider, IDisposable, IAsyncDispo
                 {
                     builder.Services.AddSingleton(time);
                 }
+
+                configure?.Invoke(builder.Services);
             }));
 
     public object? GetService(Type serviceType) => _app.Services.GetService(serviceType);

@@ -129,9 +129,22 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
     }
 
     [Fact]
-    public async Task A_body_exactly_at_the_limit_is_accepted()
+    public async Task A_body_exactly_at_the_limit_is_accepted_and_delivered_whole()
     {
-        await _host.PublishAsync("limit", new byte[1024]);
+        // 1024 bytes but 513 characters: the limit counts UTF-8 bytes, and a body that meets it exactly is not cut.
+        var data = new string('é', 511) + "xx";
+        var body = Encoding.UTF8.GetBytes(data);
+        Assert.Equal(1024, body.Length);
+        await using var stream = await _host.OpenStreamAsync("limit");
+
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        using var response = await _host.Client.PostAsync(GatewayTestHost.PublishPath("limit"), content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var delivered = await stream.NextAsync();
+        Assert.Equal(data, delivered.Data);
+        Assert.Equal(1, SseIds.Offset(delivered));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Core.Hub;
@@ -6,6 +7,11 @@ using Gateway.Testing;
 using Gateway.Testing.Hosting;
 using Gateway.Testing.Sse;
 using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Http;
@@ -95,9 +101,16 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     {
         const int burst = 300;
         const string channel = "burst";
-        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:QueueCapacity", "1024"));
+        var probe = new ResponseProbe();
+        await using var host = await GatewayTestHost.StartAsync(
+            builder => builder.Services.AddSingleton<IStartupFilter>(probe),
+            ("Gateway:Stream:QueueCapacity", "1024"));
         using var stalled = await ConnectWithoutReadingAsync(host, channel);
-        await Waits.UntilAsync(() => host.Hub.SubscriberCount == 1, Waits.Item, "the stalled client to subscribe");
+
+        // The stream has subscribed and waits at its first flush (held by the probe), so the whole burst is queued
+        // before it writes anything: what it then copies into its response does not depend on thread timing.
+        await probe.FirstFlushHeld.WaitAsync(Waits.Item);
+        Assert.Equal(1, host.Hub.SubscriberCount);
 
         // The events and their shared frames exist before the measurement: what grows after it is per-client copies.
         var payload = new byte[EventBytes];
@@ -112,12 +125,117 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
             host.Hub.Publish(e);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Let the stream go on, and measure once it is blocked: a flush that the client's backpressure holds. A
+        // server that copied the burst into the response without flushing blocks too, after the copy.
+        probe.ReleaseFirstFlush();
+        await probe.Blocked.WaitAsync(Waits.Item);
         var after = GC.GetTotalMemory(forceFullCollection: true);
+        var written = probe.Written;
 
-        output.WriteLine($"burst of {burst} x {EventBytes:N0} B ({frames / 1024:N0} KiB of frames) to a stalled client: managed heap {before / 1024:N0} KiB -> {after / 1024:N0} KiB");
+        output.WriteLine($"burst of {burst} x {EventBytes:N0} B ({frames / 1024:N0} KiB of frames) to a stalled client: {written / 1024:N0} KiB written to its response before it blocked; managed heap {before / 1024:N0} KiB -> {after / 1024:N0} KiB");
         Assert.Equal(1, host.Hub.SubscriberCount);
+        Assert.True(written < 4L * 1024 * 1024, $"the stream wrote {written / 1024:N0} KiB into the response of a client that reads nothing");
         Assert.True(after - before < 4L * 1024 * 1024, $"the server buffered {(after - before) / 1024:N0} KiB for one stalled client");
+    }
+
+    /// <summary>
+    /// Watches the body writer of the (single) stream response: holds its first flush until released, counts the
+    /// bytes written to it, and reports when a later flush does not complete at once (the client's backpressure).
+    /// </summary>
+    private sealed class ResponseProbe : IStartupFilter
+    {
+        private readonly TaskCompletionSource _firstFlushHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _written;
+        private int _flushes;
+
+        public Task FirstFlushHeld => _firstFlushHeld.Task;
+
+        public Task Blocked => _blocked.Task;
+
+        public long Written => Interlocked.Read(ref _written);
+
+        public void ReleaseFirstFlush() => _release.TrySetResult();
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Path.Value?.EndsWith("/stream", StringComparison.Ordinal) == true)
+                {
+                    var body = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+                    context.Features.Set<IHttpResponseBodyFeature>(new ProbedBody(body, new ProbedWriter(body.Writer, this)));
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+
+        private ValueTask<FlushResult> OnFlush(PipeWriter inner, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _flushes) == 1)
+            {
+                return HoldAsync(inner, cancellationToken);
+            }
+
+            var flush = inner.FlushAsync(cancellationToken);
+            if (!flush.IsCompleted && _release.Task.IsCompleted)
+            {
+                _blocked.TrySetResult();
+            }
+
+            return flush;
+        }
+
+        private async ValueTask<FlushResult> HoldAsync(PipeWriter inner, CancellationToken cancellationToken)
+        {
+            _firstFlushHeld.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken);
+            return await inner.FlushAsync(cancellationToken);
+        }
+
+        private sealed class ProbedBody(IHttpResponseBodyFeature inner, PipeWriter writer) : IHttpResponseBodyFeature
+        {
+            public Stream Stream => inner.Stream;
+
+            public PipeWriter Writer => writer;
+
+            public void DisableBuffering() => inner.DisableBuffering();
+
+            public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+
+            public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
+                inner.SendFileAsync(path, offset, count, cancellationToken);
+
+            public Task CompleteAsync() => inner.CompleteAsync();
+        }
+
+        private sealed class ProbedWriter(PipeWriter inner, ResponseProbe probe) : PipeWriter
+        {
+            public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+            public override long UnflushedBytes => inner.UnflushedBytes;
+
+            public override void Advance(int bytes)
+            {
+                Interlocked.Add(ref probe._written, bytes);
+                inner.Advance(bytes);
+            }
+
+            public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+            public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+            public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => probe.OnFlush(inner, cancellationToken);
+
+            public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+            public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+            public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+        }
     }
 
     /// <summary>A raw connection with a small receive window that sends the GET and then never reads.</summary>

@@ -42,14 +42,37 @@ public sealed class SseFramesTests
     }
 
     [Fact]
-    public async Task The_open_and_heartbeat_comments_fire_no_event()
+    public async Task The_open_and_heartbeat_comments_between_events_are_invisible_to_the_client()
     {
-        var bytes = SseFrames.Opened.ToArray().Concat(SseFrames.Heartbeat.ToArray()).ToArray();
+        // A stream as the gateway writes it: opening comment, retry, an event, a heartbeat, an event, a heartbeat.
+        var first = new ChannelEvent("c", "abc", 1, "update", "one"u8.ToArray(), DateTimeOffset.UnixEpoch);
+        var second = new ChannelEvent("c", "abc", 2, null, "two"u8.ToArray(), DateTimeOffset.UnixEpoch);
+        byte[] stream =
+        [
+            .. SseFrames.Opened.Span, .. SseFrames.Retry(TimeSpan.FromMilliseconds(2500)), .. SseFrames.FrameOf(first).Span,
+            .. SseFrames.Heartbeat.Span, .. SseFrames.FrameOf(second).Span, .. SseFrames.Heartbeat.Span,
+        ];
 
-        var (items, _) = await Parse(bytes);
+        var (items, parser) = await Parse(stream);
 
-        Assert.Empty(items);
-        Assert.StartsWith(":", Encoding.UTF8.GetString(SseFrames.Heartbeat.Span), StringComparison.Ordinal);
+        // Exactly the two events, their data untouched (a heartbeat is no data line and dispatches nothing), and
+        // neither the last event id nor the reconnection interval is changed by the comments after them.
+        Assert.Equal([("update", "abc-1", "one"), (SseParser.EventTypeDefault, "abc-2", "two")], items.Select(i => (i.EventType, i.EventId, i.Data)));
+        Assert.Equal("abc-2", parser.LastEventId);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), parser.ReconnectionInterval);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_alone_dispatches_nothing_where_a_data_line_would()
+    {
+        // The control: the same bytes as a data field are an event, so an empty result below is the parser's
+        // verdict on the heartbeat, not an empty input.
+        var heartbeat = SseFrames.Heartbeat.ToArray();
+        var asData = Encoding.UTF8.GetBytes("data" + Encoding.UTF8.GetString(heartbeat));
+
+        Assert.Empty((await Parse(heartbeat)).Items);
+        Assert.Empty((await Parse(SseFrames.Opened.ToArray())).Items);
+        Assert.Single((await Parse(asData)).Items);
     }
 
     [Fact]
