@@ -28,6 +28,7 @@ public static class ServiceBusTransportExtensions
         });
 
         services.TryAddSingleton<ReceiverStatus>();
+        services.TryAddSingleton<IngestOutage>();
         services.TryAddSingleton<FanoutSubscription>();
         services.TryAddSingleton<ServiceBusEventBus>();
         services.TryAddSingleton<IEventBus>(sp => sp.GetRequiredService<ServiceBusEventBus>());

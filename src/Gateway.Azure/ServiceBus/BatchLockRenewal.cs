@@ -5,8 +5,10 @@ namespace Gateway.Azure.ServiceBus;
 
 /// <summary>
 /// Keeps the peek-locks of one received batch alive while it is ingested (a slow or retried append must not
-/// let the locks lapse, or another instance would ingest the same messages meanwhile), for at most a budget.
-/// <see cref="LockLost"/> fires when a lock is gone, so the batch stops and is left to redelivery.
+/// let the locks lapse, or another instance would ingest the same messages meanwhile), for at most a budget — but for
+/// as long as the event log is down: each redelivery raises the delivery count, and an outage of any length must not
+/// push good messages to the dead-letter queue. <see cref="LockLost"/> fires when a lock is gone, so the batch stops
+/// and is left to redelivery.
 /// </summary>
 internal sealed partial class BatchLockRenewal : IAsyncDisposable
 {
@@ -16,12 +18,15 @@ internal sealed partial class BatchLockRenewal : IAsyncDisposable
     private readonly IReadOnlyList<ServiceBusReceivedMessage> _messages;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<bool> _logDown;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _loop;
 
-    public BatchLockRenewal(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, TimeSpan budget, TimeProvider time, ILogger logger)
+    // logDown: true while the event log is unreachable; the budget does not apply meanwhile.
+    public BatchLockRenewal(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, TimeSpan budget, Func<bool> logDown, TimeProvider time, ILogger logger)
     {
+        _logDown = logDown;
         _receiver = receiver;
         _messages = messages;
         _time = time;
@@ -49,7 +54,7 @@ internal sealed partial class BatchLockRenewal : IAsyncDisposable
             {
                 var earliest = _messages.Min(m => m.LockedUntil);
                 var now = _time.GetUtcNow();
-                if (now >= renewUntil)
+                if (now >= renewUntil && !_logDown())
                 {
                     // Budget spent: let the locks lapse and tell the batch when they have.
                     await Task.Delay(Max(earliest - now, TimeSpan.Zero), _time, stop);

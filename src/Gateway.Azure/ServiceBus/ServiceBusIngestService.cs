@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
+using Gateway.Core.Log;
 using Gateway.Core.Resilience;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -18,8 +19,10 @@ namespace Gateway.Azure.ServiceBus;
 public sealed partial class ServiceBusIngestService(
     ServiceBusClient client,
     EventIngestor ingestor,
+    IEventLog log,
     IOptions<ServiceBusTransportOptions> options,
     ReceiverStatus status,
+    IngestOutage outage,
     GatewayMetrics metrics,
     TimeProvider time,
     ILogger<ServiceBusIngestService> logger) : BackgroundService
@@ -63,6 +66,17 @@ public sealed partial class ServiceBusIngestService(
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (outage.StoppedReason is not null)
+            {
+                // Stopped loudly (logged, in health and metrics): the messages wait in the subscription.
+                return;
+            }
+
+            if (outage.IsLogDown && !await WaitForLogAsync(stoppingToken))
+            {
+                return;
+            }
+
             IReadOnlyList<ServiceBusReceivedMessage> messages;
             try
             {
@@ -114,7 +128,7 @@ public sealed partial class ServiceBusIngestService(
     {
         var batch = messages.Select(IngestMessage.Read).ToList();
         IReadOnlyList<IngestOutcome>? outcomes;
-        await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, time, logger))
+        await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, () => outage.IsLogDown, time, logger))
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, renewal.LockLost);
             outcomes = await IngestWithRetryAsync(batch, cancel.Token, stoppingToken);
@@ -122,7 +136,8 @@ public sealed partial class ServiceBusIngestService(
 
         if (outcomes is null)
         {
-            // Stopping, or the locks are gone: hand the messages back now rather than when their locks lapse.
+            // Stopping, the locks are gone, or ingest stopped: hand the messages back now rather than when their locks
+            // lapse (with ingest stopped they wait in the subscription for an instance that can store them).
             await Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
             return;
         }
@@ -150,7 +165,13 @@ public sealed partial class ServiceBusIngestService(
         {
             try
             {
-                return await ingestor.IngestAsync(batch, cancel);
+                var outcomes = await ingestor.IngestAsync(batch, cancel);
+                if (outage.LogAvailable() is { } lasted)
+                {
+                    LogOutageEnded(lasted);
+                }
+
+                return outcomes;
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -158,11 +179,72 @@ public sealed partial class ServiceBusIngestService(
             }
             catch (Exception ex)
             {
-                LogIngestFailed(ex, batch.Count, backoff.Next);
+                switch (IngestFailure.Classify(ex))
+                {
+                    case IngestFailureKind.LogRefused:
+                        var reason = IngestFailure.Describe(ex);
+                        outage.Stop($"{reason}. Fix the storage account, table or role assignment, then restart the instance; the messages wait in the subscription.", "log_refused");
+                        LogIngestStopped(ex, reason);
+                        return null;
+                    case IngestFailureKind.LogUnavailable:
+                        if (outage.LogUnavailable(ex, batch.FirstOrDefault(e => e.Channel is not null)?.Channel))
+                        {
+                            LogOutageBegan(ex, batch.Count);
+                        }
+                        else
+                        {
+                            LogOutageContinues(batch.Count, backoff.Next);
+                        }
+
+                        break;
+                    default:
+                        LogIngestFailed(ex, batch.Count, backoff.Next);
+                        break;
+                }
+
                 if (!await backoff.WaitAsync(cancelOrStop.Token))
                 {
                     return null;
                 }
+
+                continue;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a batch was given up while the log was down (its locks were lost, e.g. in a broker outage), takes no new
+    /// batch until the log answers again: every batch taken and given back would cost its messages a delivery.
+    /// </summary>
+    private async Task<bool> WaitForLogAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new RetryBackoff(time);
+        while (true)
+        {
+            try
+            {
+                await log.GetHeadAsync(outage.ProbeChannel ?? "gateway-probe", stoppingToken);
+                LogOutageEnded(outage.LogAvailable());
+                return true;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception ex) when (IngestFailure.Classify(ex) == IngestFailureKind.LogUnavailable)
+            {
+                outage.LogUnavailable(ex, null);
+                LogOutageContinues(0, backoff.Next);
+                if (!await backoff.WaitAsync(stoppingToken))
+                {
+                    return false;
+                }
+            }
+            catch (Exception)
+            {
+                // The store answered (with a refusal the next batch reports in full).
+                LogOutageEnded(outage.LogAvailable());
+                return true;
             }
         }
     }
@@ -194,6 +276,18 @@ public sealed partial class ServiceBusIngestService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a batch of {Count} messages failed; retrying in {Delay} while their locks are renewed")]
     private partial void LogIngestFailed(Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The event log is unreachable: ingest holds its batch of {Count} messages, renews their locks and takes no new batch until the log is back")]
+    private partial void LogOutageBegan(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The event log is still unreachable ({Count} messages held); trying again in {Delay}")]
+    private partial void LogOutageContinues(int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The event log is reachable again after {Duration}; ingest continues")]
+    private partial void LogOutageEnded(TimeSpan? duration);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Ingest stopped: {Reason}. No retry can fix this; the batch was given back and every message waits in the subscription. Fix the storage account, table or role assignment, then restart the instance")]
+    private partial void LogIngestStopped(Exception exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not {Action} message {SequenceNumber}; it will be redelivered")]
     private partial void LogSettleFailed(Exception exception, string action, long sequenceNumber);

@@ -18,6 +18,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _messagesRejected;
     private readonly Counter<long> _requestsRefused;
     private readonly Histogram<double> _ingestLag;
+    private readonly UpDownCounter<long> _ingestOutage;
+    private readonly Counter<long> _ingestStopped;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -33,6 +35,8 @@ public sealed class GatewayMetrics
         _messagesRejected = meter.CreateCounter<long>("gateway.ingest.rejected", "{message}", "Messages refused at ingest (dead-lettered), by reason.");
         _requestsRefused = meter.CreateCounter<long>("gateway.requests.refused", "{request}", "Requests refused by a limit (streams, streams_per_client, publish_rate).");
         _ingestLag = meter.CreateHistogram<double>("gateway.ingest.lag", "s", "Time from a message's enqueue to its commit in the log.");
+        _ingestOutage = meter.CreateUpDownCounter<long>("gateway.ingest.outage", "{outage}", "1 while this instance's ingest waits for an unreachable event log (it holds its batch and renews its locks), else 0.");
+        _ingestStopped = meter.CreateCounter<long>("gateway.ingest.stopped", "{stop}", "Times ingest stopped because the event log's store refused it for good (no permission, no table), by reason.");
     }
 
     public void StreamOpened() => _streamsConnected.Add(1);
@@ -58,4 +62,9 @@ public sealed class GatewayMetrics
     public void RequestRefused(string limit) => _requestsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     public void IngestLag(TimeSpan lag) => _ingestLag.Record(lag.TotalSeconds);
+
+    /// <summary>+1 when ingest starts waiting for an unreachable log, -1 when the log is back.</summary>
+    public void IngestOutage(long delta) => _ingestOutage.Add(delta);
+
+    public void IngestStopped(string reason) => _ingestStopped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }
