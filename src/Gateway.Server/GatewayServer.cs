@@ -12,6 +12,7 @@ public static class GatewayServer
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrelLimits(builder.Configuration);
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
         builder.AddGatewayTelemetry();
