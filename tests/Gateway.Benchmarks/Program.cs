@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Gateway.Benchmarks.ServiceBus;
+using Gateway.Benchmarks.Tables;
 
 namespace Gateway.Benchmarks;
 
@@ -17,6 +18,12 @@ public static class BenchmarkProgram
         if (args.Contains(HotChannelAppendCost.Switch))
         {
             await HotChannelAppendCost.RunAsync();
+            return;
+        }
+
+        if (args.Contains(RetentionAtScale.Switch))
+        {
+            await RetentionAtScale.RunAsync(args);
             return;
         }
 

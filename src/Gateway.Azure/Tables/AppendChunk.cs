@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
@@ -6,7 +7,7 @@ namespace Gateway.Azure.Tables;
 
 /// <summary>
 /// One entity-group transaction of an append: the epoch row when the log is new, then the event rows, then one
-/// marker per source id, then the head row. Insert-only except for the head, so two writers that chose the same
+/// marker per source id, then the head row (upserted by the transaction that creates the log, updated by every other). Insert-only except for the head, so two writers that chose the same
 /// offset (or the same source message) collide on an insert and exactly one of them commits.
 /// </summary>
 internal sealed class AppendChunk
@@ -87,7 +88,19 @@ internal sealed class AppendChunk
             chunk.Add(TableTransactionActionType.Add, row, new Role(RowRole.Marker, draftIndex));
         }
 
-        chunk.Add(TableTransactionActionType.UpsertReplace, TableEventRows.Head(channel, epoch, offset), new Role(RowRole.Head, -1));
+        // Into an existing log the head is updated, not upserted: the update needs the row to exist (If-Match: *),
+        // so once retention has removed an emptied channel's head, an append that read the old head fails with 404
+        // instead of reviving the removed log; it re-reads the head and creates the channel's next log.
+        var head = TableEventRows.Head(channel, epoch, offset);
+        if (newEpoch is null)
+        {
+            chunk.Add(TableTransactionActionType.UpdateReplace, head, new Role(RowRole.Head, -1), ETag.All);
+        }
+        else
+        {
+            chunk.Add(TableTransactionActionType.UpsertReplace, head, new Role(RowRole.Head, -1));
+        }
+
         return chunk;
     }
 
@@ -95,9 +108,9 @@ internal sealed class AppendChunk
     public Role RoleOf(int? failedActionIndex) =>
         failedActionIndex is { } i && i >= 0 && i < _roles.Count ? _roles[i] : new Role(RowRole.Unknown, -1);
 
-    private void Add(TableTransactionActionType type, TableEntity entity, Role role)
+    private void Add(TableTransactionActionType type, TableEntity entity, Role role, ETag etag = default)
     {
-        _actions.Add(new TableTransactionAction(type, entity));
+        _actions.Add(new TableTransactionAction(type, entity, etag));
         _roles.Add(role);
     }
 

@@ -29,7 +29,7 @@ public sealed partial class TableEventLog : IEventLog
     private readonly TableLogOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<TableEventLog> _logger;
-    private readonly TableLogPruner _pruner;
+    private readonly TableRetention _retentionRun;
     private volatile bool _tableReady;
 
     public TableEventLog(
@@ -46,7 +46,7 @@ public sealed partial class TableEventLog : IEventLog
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
-        _pruner = new TableLogPruner(table, _options.ReadPageSize);
+        _retentionRun = new TableRetention(table, time, _options.ReadPageSize);
     }
 
     public async Task<LogHead> GetHeadAsync(string channel, CancellationToken cancellationToken)
@@ -128,32 +128,23 @@ public sealed partial class TableEventLog : IEventLog
         }
     }
 
-    public async Task<long> ApplyRetentionAsync(CancellationToken cancellationToken)
+    public async Task<long> ApplyRetentionAsync(CancellationToken cancellationToken) => (await RunRetentionAsync(cancellationToken)).EventsRemoved;
+
+    /// <summary>
+    /// One budget-limited retention run (see <see cref="TableRetention"/>): prunes channels from where the last run
+    /// stopped and removes the channels whose events have all expired.
+    /// </summary>
+    public async Task<RetentionRunResult> RunRetentionAsync(CancellationToken cancellationToken)
     {
-        var policy = _retention.CurrentValue;
-        var cutoff = _time.GetUtcNow() - policy.MaxAge;
-        long removed = 0;
         try
         {
             await EnsureTableAsync(cancellationToken);
-            var channels = _table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {TableRowKeys.ChannelsPartition}"), _options.ReadPageSize, ["RowKey"], cancellationToken);
-            await foreach (var row in channels)
-            {
-                var channel = row.RowKey;
-                var head = await ReadHeadAsync(_table, channel, cancellationToken);
-                if (head.Exists)
-                {
-                    removed += await _pruner.PruneAsync(channel, head.Offset - policy.MaxEventsPerChannel, cutoff, cancellationToken);
-                }
-            }
+            return await _retentionRun.RunAsync(_retention.CurrentValue, cancellationToken);
         }
         catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
         {
             throw TableFailures.Unavailable("apply retention", ex);
         }
-
-        return removed;
     }
 
     /// <summary>One cheap request that proves the table is reachable (creating it if missing); for the health check.</summary>
@@ -201,6 +192,14 @@ public sealed partial class TableEventLog : IEventLog
             {
                 await _table.SubmitTransactionAsync(chunk.Actions, cancellationToken);
             }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404 && chunk.RoleOf(ex.FailedTransactionActionIndex).Kind == AppendChunk.RowRole.Head)
+            {
+                // Retention removed this channel (every event had expired) after the head was read: nothing was
+                // written; re-read the head, which is gone, and append to the channel's next log (a new epoch).
+                LogHeadRemoved(channel);
+                tail = await ReadHeadAsync(_table, channel, cancellationToken);
+                continue;
+            }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
                 if (await CommittedEarlierAsync(channel, chunk, cancellationToken))
@@ -242,9 +241,31 @@ public sealed partial class TableEventLog : IEventLog
             outcome.Committed(chunk);
             tail = new LogHead(newEpoch ?? tail.Epoch, chunk.Events.Count > 0 ? chunk.Events[^1].Offset : tail.Offset);
             conflicts.Reset();
+            if (newEpoch is not null)
+            {
+                await ReindexAsync(channel, cancellationToken);
+            }
         }
 
         return outcome.ToResult(tail.Epoch!);
+    }
+
+    /// <summary>
+    /// Writes the index row again after the transaction that created the log: retention may have removed the index
+    /// row of the channel's previous log between the upsert before that transaction and its commit (see
+    /// <see cref="TableChannelRemover"/>). Best effort: the events are committed whatever happens here, and the row
+    /// written before the transaction is there unless that rare race happened.
+    /// </summary>
+    private async Task ReindexAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.UpsertEntityAsync(TableEventRows.ChannelIndex(channel), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            LogReindexFailed(channel, ex);
+        }
     }
 
     /// <summary>True when the chunk's own first event row is in the log (same attempt token).</summary>
@@ -293,6 +314,12 @@ public sealed partial class TableEventLog : IEventLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Append to {Channel} at offset {Offset} collided on a {Row} row (conflict {Count}); re-reading the head")]
     private partial void LogConflict(string channel, long offset, AppendChunk.RowRole row, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the index row of {Channel} again after creating its log")]
+    private partial void LogReindexFailed(string channel, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The log of {Channel} was removed by retention while appending; appending to its next log")]
+    private partial void LogHeadRemoved(string channel);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Source message {SourceId} of {Channel} was appended before at offset {Offset}; not appended again")]
     private partial void LogDuplicate(string channel, string sourceId, long offset);

@@ -6,15 +6,17 @@ namespace Gateway.Azure.Tables;
 
 /// <summary>
 /// Removes one channel's oldest events, and the dedupe markers that guard them, in batched delete transactions.
-/// The epoch and head rows stay, so offsets continue where they were even when every event has expired.
+/// The epoch and head rows stay, so offsets continue where they were; a channel left with no event at all is
+/// removed by <see cref="TableChannelRemover"/>.
 /// </summary>
 internal sealed class TableLogPruner(TableClient table, int pageSize)
 {
     /// <summary>
     /// Deletes the events from the start of the log while they are at or below <paramref name="keepAfterOffset"/>
-    /// (the count limit) or older than <paramref name="cutoff"/> (the age limit); returns how many it deleted.
+    /// (the count limit) or older than <paramref name="cutoff"/> (the age limit); returns how many it deleted and
+    /// whether it found an event to keep (false: the log has no event left).
     /// </summary>
-    public async Task<long> PruneAsync(string channel, long keepAfterOffset, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public async Task<(long Removed, bool Kept)> PruneAsync(string channel, long keepAfterOffset, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var events = table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {channel} and RowKey ge {TableRowKeys.EventPrefix} and RowKey lt {TableRowKeys.EventRangeEnd}"),
@@ -24,11 +26,13 @@ internal sealed class TableLogPruner(TableClient table, int pageSize)
         var doomed = new List<string>();
         long lastRemoved = 0;
         long removed = 0;
+        var kept = false;
         await foreach (var row in events)
         {
             var offset = TableRowKeys.ParseEventOffset(row.RowKey);
             if (offset > keepAfterOffset && row.GetDateTimeOffset(TableEventRows.TimeProperty) >= cutoff)
             {
+                kept = true;
                 break;
             }
 
@@ -48,10 +52,11 @@ internal sealed class TableLogPruner(TableClient table, int pageSize)
             await PruneMarkersAsync(channel, lastRemoved, cancellationToken);
         }
 
-        return removed;
+        return (removed, kept);
     }
 
-    private async Task PruneMarkersAsync(string channel, long upToOffset, CancellationToken cancellationToken)
+    /// <summary>Deletes the dedupe markers of events at or below <paramref name="upToOffset"/>.</summary>
+    public async Task PruneMarkersAsync(string channel, long upToOffset, CancellationToken cancellationToken)
     {
         var markers = table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter(FormattableStringFactory.Create(

@@ -19,13 +19,16 @@ namespace Gateway.Azure.Tables;
 /// </list>
 /// '!' sorts before 'e' and 'm', and ';' follows ':', so <c>[e:, e;)</c> is exactly the events and <c>[m:, m;)</c>
 /// the markers. The partition <c>!channels</c> (not a valid channel name) lists every channel, one row each, so
-/// retention can enumerate channels without scanning the table.
+/// retention can enumerate channels without scanning the table; the partition <c>!retention</c> holds the row
+/// <c>cursor</c>, the last channel the previous budget-limited retention run visited.
 /// </summary>
 internal static class TableRowKeys
 {
     public const string EpochRow = "!epoch";
     public const string HeadRow = "!head";
     public const string ChannelsPartition = "!channels";
+    public const string RetentionPartition = "!retention";
+    public const string CursorRow = "cursor";
 
     public const string EventPrefix = "e:";
     public const string EventRangeEnd = "e;";

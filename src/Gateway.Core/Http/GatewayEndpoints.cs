@@ -103,6 +103,20 @@ public sealed class GatewayEndpoints(
             return;
         }
 
+        // Invalid UTF-8 in the percent-encoding survives decoding as literal '%XX' text (or U+FFFD): check the raw query.
+        if (eventName is not null && eventName.AsSpan().IndexOfAny('%', '\uFFFD') >= 0 && !RawQuery.IsUtf8(context.Request.QueryString, EventNameParameter))
+        {
+            await Problems.BadRequest(context, "Invalid event name", "The event name is not valid UTF-8 once percent-decoded.");
+            return;
+        }
+
+        if (IsMultipart(context.Request.ContentType))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "The body is the event's data as it is; a multipart/form-data (or other multipart) body is not accepted.");
+            return;
+        }
+
         if (!TryReadIdempotencyKey(context.Request, out var idempotencyKey, out var keyError))
         {
             await Problems.BadRequest(context, "Invalid Idempotency-Key", keyError);
@@ -122,7 +136,18 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        var data = await ReadBodyAsync(context.Request.BodyReader, rules.MaxDataBytes, context.RequestAborted);
+        byte[]? data;
+        try
+        {
+            data = await ReadBodyAsync(context.Request.BodyReader, rules.MaxDataBytes, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel refused the body (cut short, bad chunk framing, too slow): say so, not a 500.
+            await Problems.WriteAsync(context, ex.StatusCode, "Invalid request body", $"The request body could not be read: {ex.Message}");
+            return;
+        }
+
         if (data is null)
         {
             await TooLarge(context, null);
@@ -186,10 +211,43 @@ public sealed class GatewayEndpoints(
         await HealthResponse.WriteAsync(context, report, detailed);
     }
 
-    /// <summary>Any other path below <c>/api/channels/</c>, most often a channel name with a <c>/</c> in it.</summary>
-    public static Task NotAChannelRouteAsync(HttpContext context, string? rest) =>
-        Problems.BadRequest(context, "Invalid channel name",
+    /// <summary>
+    /// Any other path below <c>/api/channels/</c>, most often a channel name with a <c>/</c> in it; or a channel route
+    /// with the other route's method (GET on <c>events</c>, POST on <c>stream</c>), which gets 405 with <c>Allow</c>.
+    /// </summary>
+    public static Task NotAChannelRouteAsync(HttpContext context, string? rest)
+    {
+        if (rest is not null && WrongMethodOnChannelRoute(context.Request.Method, rest) is { } allow)
+        {
+            context.Response.Headers.Allow = allow;
+            return Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+                $"{context.Request.Method} is not allowed on /api/channels/{{channel}}/{rest[(rest.LastIndexOf('/') + 1)..]}; use {allow}.");
+        }
+
+        return Problems.BadRequest(context, "Invalid channel name",
             $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream or /api/channels/{{channel}}/events, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
+    }
+
+    /// <summary>The method the route takes when <paramref name="rest"/> is <c>{channel}/stream</c> or <c>{channel}/events</c> asked with the other method.</summary>
+    private static string? WrongMethodOnChannelRoute(string method, string rest)
+    {
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || !ChannelName.IsValid(rest[..slash]))
+        {
+            return null;
+        }
+
+        return rest[(slash + 1)..] switch
+        {
+            "events" when HttpMethods.IsGet(method) => HttpMethods.Post,
+            "stream" when HttpMethods.IsPost(method) => HttpMethods.Get,
+            _ => null,
+        };
+    }
+
+    private static bool IsMultipart(string? contentType) =>
+        contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
 
     private Task TooLarge(HttpContext context, long? length) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Event too large",
@@ -205,7 +263,8 @@ public sealed class GatewayEndpoints(
             return true;
         }
 
-        charset = media.Charset.Value;
+        // A quoted charset ("UTF-8") is the same charset (RFC 9110).
+        charset = HeaderUtilities.RemoveQuotes(media.Charset).Value!;
         return charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 

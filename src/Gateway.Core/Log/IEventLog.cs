@@ -26,4 +26,11 @@ public interface IEventLog
 
     /// <summary>Removes events past the retention policy (age and count per channel); returns how many were removed.</summary>
     Task<long> ApplyRetentionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One retention run, with what it did. A log over many channels may stop at its run budget and continue at the
+    /// next run (<see cref="RetentionRunResult.PassCompleted"/> false); channels left with no event are removed.
+    /// </summary>
+    async Task<RetentionRunResult> RunRetentionAsync(CancellationToken cancellationToken) =>
+        new(await ApplyRetentionAsync(cancellationToken), 0, 0, PassCompleted: true);
 }

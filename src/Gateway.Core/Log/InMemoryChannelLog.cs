@@ -154,6 +154,24 @@ internal sealed class InMemoryChannelLog(string channel, string epoch)
         }
     }
 
+    /// <summary>
+    /// Like <see cref="MarkEvicted"/>, but only when the log holds no event, checked under the same lock appends take:
+    /// an append that comes after goes to the channel's next log. Null (and nothing changed) when it has events.
+    /// </summary>
+    public long? TryMarkEvictedIfEmpty()
+    {
+        lock (_gate)
+        {
+            if (_evicted || _events.Count - _start > 0)
+            {
+                return null;
+            }
+
+            _evicted = true;
+            return _eventBytes + OverheadBytes;
+        }
+    }
+
     /// <summary>Takes no more appends from now on; returns every byte the log was charged (events and overhead).</summary>
     public long MarkEvicted()
     {

@@ -94,20 +94,50 @@ public sealed class InMemoryEventLog : IEventLog
         }
     }
 
-    public Task<long> ApplyRetentionAsync(CancellationToken cancellationToken)
+    public async Task<long> ApplyRetentionAsync(CancellationToken cancellationToken) => (await RunRetentionAsync(cancellationToken)).EventsRemoved;
+
+    /// <summary>
+    /// Prunes every channel and drops the channels left with no event (all expired), as the Table log does: a client
+    /// resuming from a dropped channel gets a <c>stale-epoch</c> reset. One pass over memory is cheap, so no budget.
+    /// </summary>
+    public Task<RetentionRunResult> RunRetentionAsync(CancellationToken cancellationToken)
     {
         var policy = _retention.CurrentValue;
         var cutoff = _time.GetUtcNow() - policy.MaxAge;
         long removed = 0;
+        var visited = 0;
+        var dropped = 0;
         foreach (var log in _channels.Values)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (events, bytes) = log.Prune(cutoff, policy.MaxEventsPerChannel);
             Interlocked.Add(ref _bytes, -bytes);
             removed += events;
+            visited++;
+            if (TryDropEmpty(log))
+            {
+                dropped++;
+            }
         }
 
-        return Task.FromResult(removed);
+        return Task.FromResult(new RetentionRunResult(removed, visited, dropped, PassCompleted: true));
+    }
+
+    /// <summary>Drops a channel with no event left; an append racing with this goes to the channel's next log.</summary>
+    private bool TryDropEmpty(InMemoryChannelLog log)
+    {
+        lock (_lruGate)
+        {
+            if (log.Node is not { List: not null } node || log.TryMarkEvictedIfEmpty() is not { } bytes)
+            {
+                return false;
+            }
+
+            _leastRecentlyWritten.Remove(node);
+            _channels.TryRemove(new KeyValuePair<string, InMemoryChannelLog>(log.Channel, log));
+            Interlocked.Add(ref _bytes, -bytes);
+            return true;
+        }
     }
 
     private InMemoryChannelLog Create(string channel)

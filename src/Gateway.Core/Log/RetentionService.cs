@@ -18,10 +18,10 @@ public sealed partial class RetentionService(IEventLog log, TimeProvider time, I
             {
                 try
                 {
-                    var removed = await log.ApplyRetentionAsync(stoppingToken);
-                    if (removed > 0)
+                    var run = await log.RunRetentionAsync(stoppingToken);
+                    if (run.EventsRemoved > 0 || run.ChannelsRemoved > 0 || !run.PassCompleted)
                     {
-                        LogRemoved(removed);
+                        LogRun(run.EventsRemoved, run.ChannelsRemoved, run.ChannelsVisited, run.PassCompleted);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -35,8 +35,8 @@ public sealed partial class RetentionService(IEventLog log, TimeProvider time, I
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} events")]
-    private partial void LogRemoved(long count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} events and {Channels} expired channels ({Visited} channels visited; pass completed: {Completed})")]
+    private partial void LogRun(long count, int channels, int visited, bool completed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention failed; it runs again at the next interval")]
     private partial void LogFailed(Exception exception);

@@ -96,6 +96,16 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
             errors.Add($"{s}:Interval must be at least 1 second (is {o.Interval}).");
         }
 
+        if (o.MaxRunDuration < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{s}:MaxRunDuration must be at least 1 second (is {o.MaxRunDuration}).");
+        }
+
+        if (o.MaxChannelsPerRun < 0)
+        {
+            errors.Add($"{s}:MaxChannelsPerRun must be 0 (no limit) or more (is {o.MaxChannelsPerRun}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -13,4 +13,13 @@ public sealed class RetentionOptions
 
     /// <summary>How often the server host applies retention (the Functions app uses its timer instead).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// One retention run stops after this long and the next run continues where it stopped, so a run over many
+    /// channels ends within its schedule (the Functions timer's default is every 5 minutes).
+    /// </summary>
+    public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>One retention run visits at most this many channels (0: no count limit, only <see cref="MaxRunDuration"/>).</summary>
+    public int MaxChannelsPerRun { get; set; }
 }

@@ -13,10 +13,10 @@ public sealed partial class RetentionFunction(IEventLog log, ILogger<RetentionFu
     [Function("Retention")]
     public async Task RunAsync([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var removed = await log.ApplyRetentionAsync(cancellationToken);
-        LogApplied(removed, timer.IsPastDue);
+        var run = await log.RunRetentionAsync(cancellationToken);
+        LogApplied(run.EventsRemoved, run.ChannelsRemoved, run.ChannelsVisited, run.PassCompleted, timer.IsPastDue);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} events (past due: {IsPastDue})")]
-    private partial void LogApplied(long count, bool isPastDue);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} events and {Channels} expired channels ({Visited} channels visited; pass completed: {Completed}; past due: {IsPastDue})")]
+    private partial void LogApplied(long count, int channels, int visited, bool completed, bool isPastDue);
 }

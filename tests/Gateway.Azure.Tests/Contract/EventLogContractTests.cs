@@ -231,14 +231,38 @@ public abstract class EventLogContractTests
         Assert.Equal(3, await store.Log.ApplyRetentionAsync(cancel));
         Assert.Equal([4L, 5L], (await ReadAllAsync(store.Log, Channel, 0)).Select(e => e.Offset));
 
-        // Everything expires, yet the log keeps its epoch and its place: offsets are never reused.
+        // Everything expires: the channel itself is removed (issue 11), so channels nobody writes cost nothing. The
+        // next write starts a new log with a new epoch, so an id from the old one is recognised as stale.
         time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(2, await store.Log.ApplyRetentionAsync(cancel));
+        var run = await store.Log.RunRetentionAsync(cancel);
+        Assert.Equal((2L, 1), (run.EventsRemoved, run.ChannelsRemoved));
         Assert.Empty(await ReadAllAsync(store.Log, Channel, 0));
-        Assert.Equal(new LogHead(epoch, 5), await store.Log.GetHeadAsync(Channel, cancel));
+        Assert.Equal(LogHead.Empty, await store.Log.GetHeadAsync(Channel, cancel));
         var next = await store.Log.AppendAsync(Channel, [Draft("later")], cancel);
-        Assert.Equal(epoch, next.Epoch);
-        Assert.Equal(6, Assert.Single(next.Appended).Offset);
+        Assert.NotEqual(epoch, next.Epoch);
+        Assert.Equal(1, Assert.Single(next.Appended).Offset);
+    }
+
+    [Fact]
+    public async Task Retention_removes_only_the_channels_with_no_event_left()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var store = await OpenAsync(new LogSettings(MaxEventsPerChannel: 2, MaxAge: TimeSpan.FromHours(1), Time: time));
+        var cancel = Waits.ForTest();
+        await store.Log.AppendAsync("expired", [Draft("a"), Draft("b")], cancel);
+        var trimmed = await store.Log.AppendAsync("trimmed", [Draft("a"), Draft("b"), Draft("c")], cancel);
+        time.Advance(TimeSpan.FromHours(2));
+        var fresh = await store.Log.AppendAsync("fresh", [Draft("a")], cancel);
+        await store.Log.AppendAsync("trimmed", [Draft("d")], cancel);
+
+        var run = await store.Log.RunRetentionAsync(cancel);
+
+        Assert.Equal(1, run.ChannelsRemoved);
+        Assert.True(run.PassCompleted);
+        Assert.False((await store.Log.GetHeadAsync("expired", cancel)).Exists);
+        Assert.Equal(new LogHead(trimmed.Epoch, 4), await store.Log.GetHeadAsync("trimmed", cancel));
+        Assert.Equal([4L], (await ReadAllAsync(store.Log, "trimmed", 0)).Select(e => e.Offset));
+        Assert.Equal(new LogHead(fresh.Epoch, 1), await store.Log.GetHeadAsync("fresh", cancel));
     }
 
     [Fact]

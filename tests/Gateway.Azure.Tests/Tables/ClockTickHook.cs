@@ -1,0 +1,23 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Gateway.Azure.Tests.Tables;
+
+/// <summary>Advances the fake clock on every head read once enabled: a stand-in for a slow store.</summary>
+internal sealed class ClockTickHook(Action tick) : HttpPipelinePolicy
+{
+    public volatile bool Enabled;
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Enabled && RequestHook.Row("GET", "!head")(message.Request))
+        {
+            tick();
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The log is asynchronous.");
+}
