@@ -74,7 +74,7 @@ public sealed class CrossOriginTests(Chromium chromium)
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/channels/{Channel}/events") { Content = new StringContent(data, Encoding.UTF8, "text/plain") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Mint(subject: "publisher", publish: [Channel]));
         using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     private static string Mint(string subject = "alice", string[]? subscribe = null, string[]? publish = null)

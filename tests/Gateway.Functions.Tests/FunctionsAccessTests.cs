@@ -76,7 +76,7 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
         await reader.ReadFramesUntilAsync(f => f.IsComment);
 
         using var published = await PublishAsync("user.alice", Mint(subject: "service", publish: ["user.*"]));
-        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
         var frames = await reader.ReadFramesUntilAsync(f => f.IsEvent);
         Assert.Equal("hello", frames[^1].Data);
     }
@@ -87,10 +87,10 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
         // The platform checks the function key before the worker runs (this test host stands in for it), so a
         // request without a token that gets here is a key holder's: accepted as before.
         using var keyOnly = await PublishAsync("orders", token: null);
-        Assert.Equal(HttpStatusCode.Accepted, keyOnly.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, keyOnly.StatusCode);
 
         using var granted = await PublishAsync("orders", Mint(publish: ["orders"]));
-        Assert.Equal(HttpStatusCode.Accepted, granted.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
 
         using var notGranted = await PublishAsync("orders", Mint(publish: ["news"]));
         await AssertProblemAsync(notGranted, HttpStatusCode.Forbidden);

@@ -68,7 +68,7 @@ public sealed class AccessTokenTests : IAsyncLifetime
     {
         using (var published = await PostAsync("secret", TestTokens.Mint(publish: ["secret"])))
         {
-            Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
         }
 
         await _host.WaitForHeadAsync("secret", 1);
@@ -172,7 +172,7 @@ public sealed class AccessTokenTests : IAsyncLifetime
         using var granted = await PostAsync("orders", TestTokens.Mint(publish: ["orders.*", "orders"]));
         await AssertProblemAsync(none, HttpStatusCode.Unauthorized, "Token required");
         await AssertProblemAsync(readOnly, HttpStatusCode.Forbidden, "Channel not granted");
-        Assert.Equal(HttpStatusCode.Accepted, granted.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class AccessTokenTests : IAsyncLifetime
         await using var stream = await SseStream.OpenAsync(reader, GatewayHttp.StreamPath("orders.eu"));
 
         using var accepted = await PostAsync("orders.eu", TestTokens.Mint(subject: "w", publish: ["orders.*"]), "hello");
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
         Assert.Equal("hello", (await stream.NextAsync()).Data);
     }
 

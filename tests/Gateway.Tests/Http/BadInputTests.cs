@@ -141,7 +141,7 @@ public sealed class BadInputTests(BadInputTests.Server server) : IClassFixture<B
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         using var response = await _host.Client.PostAsync(GatewayTestHost.PublishPath("limit"), content);
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var delivered = await stream.NextAsync();
         Assert.Equal(data, delivered.Data);
         Assert.Equal(1, SseIds.Offset(delivered));
