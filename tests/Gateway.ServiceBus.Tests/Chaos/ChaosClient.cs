@@ -1,0 +1,117 @@
+using Gateway.Testing;
+using Gateway.Testing.Http;
+using Gateway.Testing.Sse;
+
+namespace Gateway.ServiceBus.Tests.Chaos;
+
+/// <summary>
+/// One of the run's clients: an <see cref="EventSourceClient"/> on one channel that starts on one instance and, on
+/// each reconnect, moves to the other one with <see cref="ChaosRunOptions.SwitchChance"/>. It records every event
+/// it receives (offset, sequence number, connection, time) for the verdict. While it has no id yet it starts at
+/// <c>{epoch}-0</c> once the channel's log exists, so a first stream that broke before any event loses nothing.
+/// </summary>
+public sealed class ChaosClient
+{
+    private readonly EventSourceClient _source;
+    private readonly List<ChaosDelivery> _received = [];
+    private readonly Random _random;
+    private readonly ChaosTimeline _timeline;
+    private int _instance;
+    private bool _connected;
+    private long _lastOffset;
+    private int _broken;
+    private int _stalls;
+
+    public ChaosClient(int index, ChaosRunOptions options, HttpClient http, ChaosGateways gateways, ChaosLogReader log, ChaosTimeline timeline)
+    {
+        Index = index;
+        Channel = ChaosProducer.Channel(index, options.Channels);
+        _instance = (index / options.Channels) % 2;
+        _random = new Random(HashCode.Combine(options.Seed, index));
+        _timeline = timeline;
+        _source = new EventSourceClient(
+            http,
+            () => gateways.Address(NextInstance(options.SwitchChance)),
+            GatewayHttp.StreamPath(Channel),
+            new EventSourceClientOptions
+            {
+                InitialRetry = options.Retry,
+                MaxRetry = TimeSpan.FromSeconds(2),
+                IdleTimeout = options.StreamDuration + TimeSpan.FromSeconds(20),
+                StartId = async cancellationToken => await log.HeadAsync(Channel, cancellationToken) is { } head ? $"{head.Epoch}-0" : null,
+            },
+            OnEvent)
+        {
+            OnConnectionEnded = OnConnectionEnded,
+        };
+    }
+
+    public int Index { get; }
+
+    public string Channel { get; }
+
+    public string Name => $"client {Index} ({Channel})";
+
+    /// <summary>The highest offset received so far.</summary>
+    public long LastOffset => Interlocked.Read(ref _lastOffset);
+
+    public int Connections => _source.Connections;
+
+    public int Failures => _source.Failures;
+
+    public int Broken => Volatile.Read(ref _broken);
+
+    public int Stalls => Volatile.Read(ref _stalls);
+
+    /// <summary>Everything received, in order (read after the client has stopped).</summary>
+    public IReadOnlyList<ChaosDelivery> Received => _received;
+
+    public Task RunAsync(CancellationToken cancellationToken) => _source.RunAsync(cancellationToken);
+
+    private int NextInstance(double switchChance)
+    {
+        // The first connection goes where the client was placed; each reconnect may move.
+        if (_connected && _random.NextDouble() < switchChance)
+        {
+            _instance = 1 - _instance;
+        }
+
+        _connected = true;
+        return _instance;
+    }
+
+    private void OnEvent(EventSourceDelivery delivery)
+    {
+        var item = delivery.Item;
+        var offset = string.IsNullOrEmpty(item.EventId) ? -1 : SseIds.Offset(item.EventId);
+        _received.Add(new ChaosDelivery(offset, ChaosProducer.SeqOf(item.Data), item.EventType, item.EventId, item.Data, delivery.Connection, _timeline.Now));
+        if (item.EventType == "reset")
+        {
+            _timeline.Add($"{Name}: reset on connection {delivery.Connection}: {item.Data}");
+        }
+
+        if (offset > LastOffset)
+        {
+            Interlocked.Exchange(ref _lastOffset, offset);
+        }
+    }
+
+    private void OnConnectionEnded(EventSourceConnection connection)
+    {
+        switch (connection.Outcome)
+        {
+            case EventSourceOutcome.Broken:
+                Interlocked.Increment(ref _broken);
+                break;
+            case EventSourceOutcome.Stalled:
+                Interlocked.Increment(ref _stalls);
+                _timeline.Add($"{Name}: stream on {connection.Server.Authority} stalled: {connection.Error}");
+                break;
+        }
+
+        if (connection.Outcome != EventSourceOutcome.Ended)
+        {
+            _timeline.Detail($"{Name}: {connection.Outcome} on {connection.Server.Authority} after {connection.SentLastEventId ?? "(no id)"}, {connection.Items} events: {connection.Error}");
+        }
+    }
+}
