@@ -25,7 +25,7 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
 
     TestServiceBusBroker(TestServiceBusBrokerOptions options)
     {
-        entities = new BrokerEntities(new EntitySettings(options.LockDuration, options.MaxDeliveryCount, options.TimeProvider));
+        entities = new BrokerEntities(new EntitySettings(options.LockDuration, options.MaxDeliveryCount, options.TimeProvider, options.DuplicateDetectionWindow));
         listener = new BrokerListener(transports, new AdministrationHttp(new AtomAdministration(entities)));
 
         // AMQPNetLite's listener takes its connections from the transports our own TCP listener accepted.

@@ -1,4 +1,4 @@
 namespace Gateway.TestBroker.Entities;
 
 /// <summary>What every entity queue needs from the broker options.</summary>
-internal sealed record EntitySettings(TimeSpan LockDuration, int MaxDeliveryCount, TimeProvider TimeProvider);
+internal sealed record EntitySettings(TimeSpan LockDuration, int MaxDeliveryCount, TimeProvider TimeProvider, TimeSpan? DuplicateDetectionWindow = null);
