@@ -64,7 +64,7 @@ public sealed class ChaosClient
     public int Stalls => Volatile.Read(ref _stalls);
 
     /// <summary>Everything received, in order (read after the client has stopped).</summary>
-    public IReadOnlyList<ChaosDelivery> Received => _received;
+    public ChaosReceiver Receiver => new(Name, Channel, _received);
 
     public Task RunAsync(CancellationToken cancellationToken) => _source.RunAsync(cancellationToken);
 

@@ -9,9 +9,9 @@ namespace Gateway.ServiceBus.Tests.Chaos;
 /// Sends the run's events through the real Service Bus client, paced evenly over the production window (a batch of
 /// whatever is due every 50 ms). Each message has a unique MessageId, its sequence number in the body and its
 /// channel (<c>seq mod channels</c>) in the application property <c>channel</c>. A send that fails (the broker is
-/// down) is retried with the same messages until it succeeds, as a careful producer would; resends are counted
-/// per message, because the test broker has no duplicate detection: a send that reached the broker but lost its
-/// answer comes back as a second message (Service Bus would drop it by MessageId).
+/// down) is retried with the same messages until it succeeds, as a careful producer would. Resends are counted per
+/// message: a send that reached the broker but lost its answer arrives twice, and only the broker's duplicate
+/// detection by MessageId (on in the run, as the infra sets it on <c>events</c>) keeps it to one.
 /// </summary>
 public sealed class ChaosProducer(ServiceBusSender sender, ChaosRunOptions options, ChaosTimeline timeline)
 {

@@ -142,7 +142,7 @@ public sealed class ChaosRun(
                 logs[channel] = await log.ReadAsync(channel, timeout.Token);
             }
 
-            _verdict = ChaosVerdict.Judge(options, producer.Attempts, logs, clients, timeline);
+            _verdict = ChaosVerdict.Judge(options, producer.Attempts, logs, [.. clients.Select(c => c.Receiver)], timeline);
             var deadLetters = bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription);
             if (deadLetters.Count > 0)
             {

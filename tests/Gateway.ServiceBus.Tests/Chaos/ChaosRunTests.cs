@@ -40,7 +40,7 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         try
         {
             await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
-            await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = LockDuration });
+            await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { LockDuration = LockDuration, DuplicateDetectionWindow = TimeSpan.FromMinutes(10) });
             var table = "chaos" + Guid.NewGuid().ToString("N")[..10];
             var log = new ChaosLogReader(azurite.ConnectionString, table);
             await using var gateways = new ChaosGateways(GatewaySettings(options, azurite.ConnectionString, table, bus), timeline);

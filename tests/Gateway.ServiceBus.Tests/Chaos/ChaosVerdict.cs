@@ -22,7 +22,7 @@ public sealed class ChaosVerdict
         ChaosRunOptions options,
         IReadOnlyList<int> attempts,
         IReadOnlyDictionary<string, List<ChaosLogRow>> logs,
-        IReadOnlyList<ChaosClient> clients,
+        IReadOnlyList<ChaosReceiver> clients,
         ChaosTimeline timeline)
     {
         var verdict = new ChaosVerdict();
@@ -67,7 +67,7 @@ public sealed class ChaosVerdict
         foreach (var (seq, at) in bySeq.Where(b => b.Value.Count > 1).Take(ShownPerKind))
         {
             var resent = seq >= 0 && seq < attempts.Count && attempts[seq] > 1
-                ? $"the producer sent it {attempts[seq]} times after failed sends, and the test broker has no duplicate detection"
+                ? $"the producer sent it {attempts[seq]} times after failed sends; the broker's duplicate detection should have dropped the resend"
                 : "the producer sent it once";
             _problems.Add($"log {channel}: seq {seq} appended {at.Count} times, at offsets {string.Join(", ", at)} ({resent})");
         }
@@ -79,7 +79,7 @@ public sealed class ChaosVerdict
         }
     }
 
-    private void JudgeClient(ChaosClient client, List<ChaosLogRow> log, ChaosTimeline timeline)
+    private void JudgeClient(ChaosReceiver client, List<ChaosLogRow> log, ChaosTimeline timeline)
     {
         var received = client.Received;
         Delivered += received.Count(r => r.EventType != "reset");
