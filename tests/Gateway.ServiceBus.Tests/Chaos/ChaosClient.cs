@@ -6,7 +6,7 @@ namespace Gateway.ServiceBus.Tests.Chaos;
 
 /// <summary>
 /// One of the run's clients: an <see cref="EventSourceClient"/> on one channel that starts on one instance and, on
-/// each reconnect, moves to the other one with <see cref="ChaosRunOptions.SwitchChance"/>. It records every event
+/// each reconnect, moves to the other one with <see cref="ChaosRunOptions.SwitchChance"/> (or when its own is down). It records every event
 /// it receives (offset, sequence number, connection, time) for the verdict. While it has no id yet it starts at
 /// <c>{epoch}-0</c> once the channel's log exists, so a first stream that broke before any event loses nothing.
 /// </summary>
@@ -31,7 +31,7 @@ public sealed class ChaosClient
         _timeline = timeline;
         _source = new EventSourceClient(
             http,
-            () => gateways.Address(NextInstance(options.SwitchChance)),
+            () => gateways.Address(NextInstance(options.SwitchChance, gateways)),
             GatewayHttp.StreamPath(Channel),
             new EventSourceClientOptions
             {
@@ -68,10 +68,11 @@ public sealed class ChaosClient
 
     public Task RunAsync(CancellationToken cancellationToken) => _source.RunAsync(cancellationToken);
 
-    private int NextInstance(double switchChance)
+    private int NextInstance(double switchChance, ChaosGateways gateways)
     {
-        // The first connection goes where the client was placed; each reconnect may move.
-        if (_connected && _random.NextDouble() < switchChance)
+        // The first connection goes where the client was placed; each reconnect may move, and it moves away from an
+        // instance known to be down, as a load balancer's health probe would send it (one that just died still refuses).
+        if (_connected && (_random.NextDouble() < switchChance || (!gateways.IsUp(_instance) && gateways.IsUp(1 - _instance))))
         {
             _instance = 1 - _instance;
         }

@@ -6,7 +6,7 @@ namespace Gateway.ServiceBus.Tests.Chaos;
 /// <summary>
 /// Carries out the schedule against the real processes: each fault at its time, its target brought back after its
 /// downtime in the background, so faults on different targets may overlap; a target's next fault first waits for
-/// its previous restart. Completes when every fault has happened and every target is back.
+/// its previous restart, and a kill for both instances to be up. Each fault is on the timeline before it is done. Completes when every fault has happened and every target is back.
 /// </summary>
 public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, TestServiceBusBroker broker, ChaosTimeline timeline)
 {
@@ -29,6 +29,13 @@ public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, 
                 await previous.WaitAsync(cancellationToken);
             }
 
+            if (fault.Kind == ChaosFaultKind.KillInstance)
+            {
+                // A kill waits until the other instance is back too, so its clients have somewhere to go: on a slow
+                // machine a restart takes longer than the gap between kills, and back-to-back kills would be one outage.
+                await Task.WhenAll(_restoring.Where(r => r.Key.StartsWith("instance", StringComparison.Ordinal)).Select(r => r.Value)).WaitAsync(cancellationToken);
+            }
+
             _restoring[fault.Target] = await BreakAsync(fault, cancellationToken);
             Done++;
         }
@@ -42,8 +49,8 @@ public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, 
         switch (fault.Kind)
         {
             case ChaosFaultKind.KillInstance:
-                await gateways.KillAsync(fault.Instance);
                 timeline.Fault($"FAULT SIGKILL {fault.Target} (down {fault.Down.TotalSeconds:0.0} s)");
+                await gateways.KillAsync(fault.Instance);
                 return RestoreAsync(fault, () => gateways.StartAsync(fault.Instance, cancellationToken), cancellationToken);
             case ChaosFaultKind.RestartAzurite:
                 timeline.Fault($"FAULT stopping Azurite with SIGINT (down {fault.Down.TotalSeconds:0.0} s)");
@@ -51,8 +58,8 @@ public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, 
                 timeline.Add("Azurite stopped");
                 return RestoreAsync(fault, azurite.StartAsync, cancellationToken);
             default:
-                broker.Stop();
                 timeline.Fault($"FAULT broker stopped, every connection dropped (down {fault.Down.TotalSeconds:0.0} s)");
+                broker.Stop();
                 return RestoreAsync(fault, () => { broker.Start(); return Task.CompletedTask; }, cancellationToken);
         }
     }
