@@ -51,7 +51,7 @@ public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, 
             case ChaosFaultKind.KillInstance:
                 timeline.Fault($"FAULT SIGKILL {fault.Target} (down {fault.Down.TotalSeconds:0.0} s)");
                 await gateways.KillAsync(fault.Instance);
-                return RestoreAsync(fault, () => gateways.StartAsync(fault.Instance, cancellationToken), cancellationToken);
+                return RestoreAsync(fault, () => StartInstanceAsync(fault, cancellationToken), cancellationToken);
             case ChaosFaultKind.RestartAzurite:
                 timeline.Fault($"FAULT stopping Azurite with SIGINT (down {fault.Down.TotalSeconds:0.0} s)");
                 await azurite.StopAsync(graceful: true);
@@ -61,6 +61,23 @@ public sealed class ChaosFaults(ChaosGateways gateways, AzuriteProcess azurite, 
                 timeline.Fault($"FAULT broker stopped, every connection dropped (down {fault.Down.TotalSeconds:0.0} s)");
                 broker.Stop();
                 return RestoreAsync(fault, () => { broker.Start(); return Task.CompletedTask; }, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts a killed instance, trying again if a start fails (on a busy machine one may not get healthy in time).</summary>
+    private async Task StartInstanceAsync(ChaosFault fault, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await gateways.StartAsync(fault.Instance, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                timeline.Add($"{fault.Target} did not start ({ex.GetType().Name}: {ex.Message.Split('\n')[0]}); trying again");
+            }
         }
     }
 
