@@ -20,6 +20,7 @@ public sealed class EventSourceClient(
     private int _connections;
     private int _failures;
     private TimeSpan _retry = options.InitialRetry;
+    private string? _restartAfter;
 
     /// <summary>The id sent as <c>Last-Event-ID</c> on the next connection (null until an event carried one).</summary>
     public string? LastEventId { get; private set; }
@@ -32,6 +33,13 @@ public sealed class EventSourceClient(
 
     /// <summary>The reconnection delay in force (the last <c>retry:</c>, bounded).</summary>
     public TimeSpan Retry => _retry;
+
+    /// <summary>
+    /// From <c>onEvent</c>: drop the current connection after this event and reconnect at once with
+    /// <paramref name="lastEventId"/> (e.g. a client that started without an id and finds it started past the
+    /// beginning it wants).
+    /// </summary>
+    public void Reconnect(string lastEventId) => _restartAfter = lastEventId;
 
     /// <summary>Called after each connection attempt with how it ended.</summary>
     public Action<EventSourceConnection>? OnConnectionEnded { get; init; }
@@ -65,6 +73,11 @@ public sealed class EventSourceClient(
             }
 
             OnConnectionEnded?.Invoke(new EventSourceConnection(address, sentId, outcome, items, error));
+            if (outcome == EventSourceOutcome.Restarted)
+            {
+                continue;
+            }
+
             try
             {
                 await Task.Delay(_retry, cancellationToken);
@@ -107,6 +120,12 @@ public sealed class EventSourceClient(
 
                 items++;
                 onEvent(new EventSourceDelivery(item, connection, address));
+                if (_restartAfter is { } restart)
+                {
+                    _restartAfter = null;
+                    LastEventId = restart;
+                    return (EventSourceOutcome.Restarted, items, $"restarted after {restart}");
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or HttpIOException)

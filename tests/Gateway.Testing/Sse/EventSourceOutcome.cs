@@ -14,4 +14,7 @@ public enum EventSourceOutcome
 
     /// <summary>No stream: refused, timed out before headers, or not a 2xx event stream.</summary>
     Failed,
+
+    /// <summary>The client dropped it to reconnect at once from another id (<see cref="EventSourceClient.Reconnect"/>).</summary>
+    Restarted,
 }
