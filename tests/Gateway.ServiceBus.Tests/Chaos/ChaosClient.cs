@@ -21,6 +21,7 @@ public sealed class ChaosClient
     private long _lastOffset;
     private int _broken;
     private int _stalls;
+    private int _lateStarts;
 
     public ChaosClient(int index, ChaosRunOptions options, HttpClient http, ChaosGateways gateways, ChaosLogReader log, ChaosTimeline timeline)
     {
@@ -63,6 +64,9 @@ public sealed class ChaosClient
 
     public int Stalls => Volatile.Read(ref _stalls);
 
+    /// <summary>Times a stream opened without an id started past offset 1 and the client resumed from the start instead.</summary>
+    public int LateStarts => Volatile.Read(ref _lateStarts);
+
     /// <summary>Everything received, in order (read after the client has stopped).</summary>
     public ChaosReceiver Receiver => new(Name, Channel, _received);
 
@@ -85,6 +89,18 @@ public sealed class ChaosClient
     {
         var item = delivery.Item;
         var offset = string.IsNullOrEmpty(item.EventId) ? -1 : SseIds.Offset(item.EventId);
+        if (_received.Count == 0 && offset > 1 && item.EventType != "reset")
+        {
+            // A stream opened without an id starts at the head as the server read it; the channel's first events
+            // may have been committed between our look at the log and that read. We want the channel from its
+            // start: drop this event and resume from {epoch}-0 (a harness race, not the gateway's).
+            var epoch = item.EventId![..item.EventId!.LastIndexOf('-')];
+            _timeline.Detail($"{Name}: first event was offset {offset} (started without an id past the beginning); resuming from {epoch}-0");
+            Interlocked.Increment(ref _lateStarts);
+            _source.Reconnect($"{epoch}-0");
+            return;
+        }
+
         _received.Add(new ChaosDelivery(offset, ChaosProducer.SeqOf(item.Data), item.EventType, item.EventId, item.Data, delivery.Connection, _timeline.Now));
         if (item.EventType == "reset")
         {
@@ -110,7 +126,7 @@ public sealed class ChaosClient
                 break;
         }
 
-        if (connection.Outcome != EventSourceOutcome.Ended)
+        if (connection.Outcome is not (EventSourceOutcome.Ended or EventSourceOutcome.Restarted))
         {
             _timeline.Detail($"{Name}: {connection.Outcome} on {connection.Server.Authority} after {connection.SentLastEventId ?? "(no id)"}, {connection.Items} events: {connection.Error}");
         }

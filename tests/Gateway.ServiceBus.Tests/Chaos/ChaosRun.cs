@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Gateway.Testing;
 using Gateway.Testing.ServiceBus;
 
@@ -22,6 +23,7 @@ public sealed class ChaosRun(
 {
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan VerdictReadTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Stopwatch _duration = new();
@@ -96,7 +98,7 @@ public sealed class ChaosRun(
         return $"""
             Figures: {_duration.Elapsed.TotalSeconds:0.0} s; {producer.Sent}/{options.Events} events sent ({producer.Resends} resends);
               {_verdict?.Delivered ?? 0} events delivered to {clients.Count} clients; {connections} streams opened ({connections - clients.Count} reconnects),
-              {clients.Sum(c => c.Broken)} broken off, {clients.Sum(c => c.Failures)} connection attempts failed, {clients.Sum(c => c.Stalls)} stalled;
+              {clients.Sum(c => c.Broken)} broken off, {clients.Sum(c => c.Failures)} connection attempts failed, {clients.Sum(c => c.Stalls)} stalled, {clients.Sum(c => c.LateStarts)} restarted from the beginning (opened without an id past offset 1);
               {faults.Done}/{schedule.Count} faults ({options.InstanceKills} kills, {options.AzuriteRestarts} Azurite, {options.BrokerRestarts} broker); seed {options.Seed}
             """;
     }
@@ -104,19 +106,43 @@ public sealed class ChaosRun(
     public string Report() =>
         string.Join('\n', _failures.Select(f => "RUN: " + f).Append(_verdict?.Report() ?? "no verdict"));
 
-    /// <summary>Waits until the ingest subscription is empty and the logs hold at least every event sent; returns each channel's head.</summary>
+    /// <summary>
+    /// Waits until the ingest subscription is empty and the logs hold at least every event sent, or until the
+    /// subscription has stayed empty with the logs unchanged for <see cref="Settled"/> (events lost or
+    /// dead-lettered: the verdict says which); returns each channel's head.
+    /// </summary>
     private async Task<Dictionary<string, long>> DrainAsync(CancellationToken cancellationToken)
     {
         var channels = Channels();
+        var settled = Stopwatch.StartNew();
+        long last = -1;
         while (true)
         {
             if (bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0)
             {
                 var heads = await HeadsAsync(channels, cancellationToken);
-                if (heads is not null && heads.Values.Sum() >= options.Events)
+                var committed = heads?.Values.Sum() ?? -1;
+                if (heads is not null && committed >= options.Events)
                 {
                     return heads;
                 }
+
+                if (committed != last)
+                {
+                    last = committed;
+                    settled.Restart();
+                }
+                else if (heads is not null && settled.Elapsed > Settled)
+                {
+                    var deadLetters = bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription).Count;
+                    _failures.Add($"the ingest subscription is empty but the logs hold {committed} of {options.Events} events ({deadLetters} dead-lettered)");
+                    timeline.Add($"ingest drained short: {committed} of {options.Events} events in the logs, {deadLetters} dead-lettered");
+                    return heads;
+                }
+            }
+            else
+            {
+                last = -1;
             }
 
             await Task.Delay(200, cancellationToken);
@@ -147,7 +173,7 @@ public sealed class ChaosRun(
             if (deadLetters.Count > 0)
             {
                 _failures.Add($"{deadLetters.Count} messages dead-lettered by the ingest: " +
-                    string.Join("; ", deadLetters.Take(5).Select(m => $"{m.DeadLetterReason}: {m.DeadLetterErrorDescription}")));
+                    string.Join("; ", deadLetters.Take(10).Select(m => $"{m.ApplicationProperties.GetValueOrDefault("channel")} {Encoding.UTF8.GetString(m.Body.Span)} (sequence number {m.SequenceNumber}, {m.DeliveryCount} deliveries): {m.DeadLetterReason}: {m.DeadLetterErrorDescription}")));
             }
         }
         catch (Exception ex)
