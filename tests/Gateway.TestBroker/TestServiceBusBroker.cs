@@ -25,7 +25,8 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
 
     TestServiceBusBroker(TestServiceBusBrokerOptions options)
     {
-        entities = new BrokerEntities(new EntitySettings(options.LockDuration, options.MaxDeliveryCount, options.TimeProvider, options.OnLockRenewed));
+        entities = new BrokerEntities(new EntitySettings(
+            options.LockDuration, options.MaxDeliveryCount, options.TimeProvider, options.OnLockRenewed, options.DuplicateDetectionWindow));
         listener = new BrokerListener(transports, new AdministrationHttp(new AtomAdministration(entities)));
 
         // AMQPNetLite's listener takes its connections from the transports our own TCP listener accepted.

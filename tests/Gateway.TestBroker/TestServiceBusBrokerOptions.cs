@@ -29,6 +29,12 @@ public sealed class TestServiceBusBrokerOptions
     /// </summary>
     public Action<LockRenewal>? OnLockRenewed { get; init; }
 
+    /// <summary>
+    /// Duplicate detection on every topic, as the gateway's infra sets on <c>events</c>: a message whose MessageId the
+    /// topic saw within this window is accepted and dropped. Null (the default): off, every message is kept.
+    /// </summary>
+    public TimeSpan? DuplicateDetectionWindow { get; init; }
+
     /// <summary>Clock for enqueue times and lock expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -47,6 +53,11 @@ public sealed class TestServiceBusBrokerOptions
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "The port must be 0 (free port) or a TCP port.");
+        }
+
+        if (DuplicateDetectionWindow is { } window && window <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DuplicateDetectionWindow), window, "The duplicate detection window must be positive (or null: off).");
         }
 
         if (MaxMessageSize < 1024)

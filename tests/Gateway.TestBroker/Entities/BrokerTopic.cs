@@ -7,6 +7,8 @@ namespace Gateway.TestBroker.Entities;
 internal sealed class BrokerTopic(string name, EntitySettings settings)
 {
     readonly ConcurrentDictionary<string, BrokerSubscription> subscriptions = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, DateTimeOffset> recentMessageIds = new(StringComparer.Ordinal);
+    DateTimeOffset lastPrune;
 
     public string Name { get; } = name;
 
@@ -31,9 +33,47 @@ internal sealed class BrokerTopic(string name, EntitySettings settings)
 
     public void Publish(Message message)
     {
+        if (IsDuplicate(message))
+        {
+            return;
+        }
+
         foreach (var subscription in subscriptions.Values)
         {
             subscription.Active.Enqueue(message);
+        }
+    }
+
+    /// <summary>
+    /// With duplicate detection on: true for a MessageId seen within the window (a producer's resend after a lost
+    /// answer), which Service Bus accepts and drops.
+    /// </summary>
+    bool IsDuplicate(Message message)
+    {
+        if (settings.DuplicateDetectionWindow is not { } window || message.Properties?.MessageId is not { } id)
+        {
+            return false;
+        }
+
+        var now = settings.TimeProvider.GetUtcNow();
+        lock (recentMessageIds)
+        {
+            if (now - lastPrune > TimeSpan.FromSeconds(1))
+            {
+                lastPrune = now;
+                foreach (var old in recentMessageIds.Where(e => now - e.Value > window).Select(e => e.Key).ToList())
+                {
+                    recentMessageIds.Remove(old);
+                }
+            }
+
+            if (recentMessageIds.TryGetValue(id, out var seen) && now - seen <= window)
+            {
+                return true;
+            }
+
+            recentMessageIds[id] = now;
+            return false;
         }
     }
 }

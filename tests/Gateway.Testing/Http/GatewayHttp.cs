@@ -83,6 +83,11 @@ public static class GatewayHttp
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Listening but not answering within the client's timeout (a process still starting on a busy machine).
+                last = "no answer within the request timeout";
+            }
 
             await Task.Delay(50, cancellationToken);
         }
