@@ -51,7 +51,8 @@ public sealed class GatewayEndpoints(
         }
 
         EventPosition? lastSeen = null;
-        if (LastEventIdReader.Read(context.Request) is { } text)
+        var fromEarliest = false;
+        if (LastEventIdReader.Read(context.Request) is { } text && !(fromEarliest = text == LastEventIdReader.Earliest))
         {
             if (!EventPosition.TryParse(text, out var position, out var idError))
             {
@@ -71,7 +72,7 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        await session.RunAsync(context, channel, lastSeen, decision.NotAfter);
+        await session.RunAsync(context, channel, lastSeen, decision.NotAfter, fromEarliest);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
