@@ -154,7 +154,7 @@ public sealed class GatewayEndpoints(
     /// <summary>Any other path below <c>/api/channels/</c>, most often a channel name with a <c>/</c> in it.</summary>
     public static Task NotAChannelRouteAsync(HttpContext context, string? rest) =>
         Problems.BadRequest(context, "Invalid channel name",
-            $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream or /api/channels/{{channel}}/events, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
+            $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream, /api/channels/{{channel}}/events or /api/channels/{{channel}}, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
 
     private Task TooLarge(HttpContext context, long? length) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Event too large",
