@@ -13,6 +13,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("Stream", "get", "channels/{channel}/stream", "Anonymous", typeof(StreamFunction))]
     [InlineData("Publish", "post", "channels/{channel}/events", "Function", typeof(PublishFunction))]
     [InlineData("Health", "get", "health", "Anonymous", typeof(HealthFunction))]
+    [InlineData("MultiChannelStream", "get", "stream", "Anonymous", typeof(MultiChannelStreamFunction))]
+    [InlineData("ChannelInfo", "get", "channels/{channel}", "Anonymous", typeof(ChannelInfoFunction))]
     public void Http_function_has_its_route_method_and_authorisation_level(string name, string method, string route, string authLevel, Type functionClass)
     {
         var function = _functions.Single(f => f.Name == name);
@@ -52,7 +54,7 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void The_app_has_exactly_these_functions_and_each_entry_point_exists()
     {
-        Assert.Equal(["Health", "NotAChannelRoute", "Publish", "Retention", "Stream"], _functions.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["ChannelInfo", "Health", "MultiChannelStream", "NotAChannelRoute", "Publish", "Retention", "Stream"], _functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         var assembly = typeof(StreamFunction).Assembly;
         foreach (var function in _functions)
         {

@@ -128,6 +128,32 @@ public sealed partial class TableEventLog : IEventLog
         }
     }
 
+    /// <summary>The first event row of the channel's partition (rows sort by offset): one query for one row.</summary>
+    public async Task<long?> GetOldestOffsetAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {channel} and RowKey gt {TableRowKeys.Event(0)} and RowKey lt {TableRowKeys.EventRangeEnd}");
+
+            // A page may come back empty with a continuation token (the service's time limit): go on to the next.
+            await foreach (var page in _table.QueryAsync<TableEntity>(filter, 1, ["RowKey"], cancellationToken).AsPages())
+            {
+                if (page.Values.Count > 0)
+                {
+                    return TableRowKeys.ParseEventOffset(page.Values[0].RowKey);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (TableFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw TableFailures.Unavailable("read the oldest event of a channel", ex);
+        }
+    }
+
     public async Task<long> ApplyRetentionAsync(CancellationToken cancellationToken) => (await RunRetentionAsync(cancellationToken)).EventsRemoved;
 
     /// <summary>

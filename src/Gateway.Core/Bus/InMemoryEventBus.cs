@@ -14,6 +14,9 @@ public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options) : IEvent
     private readonly Channel<QueuedPublish> _queue = Channel.CreateBounded<QueuedPublish>(
         new BoundedChannelOptions(options.Value.BusCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    // Source ids are unique per bus, not only per process run: two buses that feed one log (test instances sharing an
+    // in-memory log) must not have each other's events dropped as duplicates.
+    private readonly string _prefix = "mem-" + Events.EventPosition.NewEpoch() + "-";
     private long _sequence;
 
     internal ChannelReader<QueuedPublish> Reader => _queue.Reader;
@@ -21,7 +24,7 @@ public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options) : IEvent
     public async Task<PublishReceipt> PublishAsync(string channel, string? eventName, ReadOnlyMemory<byte> data, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var sourceId = idempotencyKey is null
-            ? "mem-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ? _prefix + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture)
             : IdempotencyKey.ToSourceId(idempotencyKey);
         var queued = new QueuedPublish(new IncomingEvent(channel, eventName, data, sourceId));
         try

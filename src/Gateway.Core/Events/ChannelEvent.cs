@@ -13,6 +13,9 @@ public sealed class ChannelEvent
     /// </summary>
     internal byte[]? EncodedFrame;
 
+    /// <summary>The same frame without its <c>id</c> line, for multi-channel streams whose ids differ per stream.</summary>
+    internal byte[]? EncodedFrameWithoutId;
+
     public ChannelEvent(string channel, string epoch, long offset, string? eventName, ReadOnlyMemory<byte> data, DateTimeOffset time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(offset, 1);

@@ -46,11 +46,14 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<LogHeadWatch>();
         services.TryAddSingleton<StreamSession>();
+        services.TryAddSingleton<MultiChannelStreamSession>();
         services.TryAddSingleton<EventIngestor>();
         services.TryAddSingleton<StreamLimiter>();
         services.TryAddSingleton<PublishLimiter>();
         services.TryAddSingleton<ChannelAccess>();
         services.TryAddSingleton<GatewayEndpoints>();
+        services.TryAddSingleton<MultiChannelStreamEndpoint>();
+        services.TryAddSingleton<ChannelInfoEndpoint>();
         services.AddHostedService<HubTickService>();
         services.AddHealthChecks();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailTexts.Fill);

@@ -50,7 +50,8 @@ public sealed class GatewayEndpoints(
         }
 
         EventPosition? lastSeen = null;
-        if (LastEventIdReader.Read(context.Request) is { } text)
+        var fromEarliest = false;
+        if (LastEventIdReader.Read(context.Request) is { } text && !(fromEarliest = text == LastEventIdReader.Earliest))
         {
             if (!EventPosition.TryParse(text, out var position, out var idError))
             {
@@ -70,7 +71,7 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        await session.RunAsync(context, channel, lastSeen, decision.NotAfter);
+        await session.RunAsync(context, channel, lastSeen, decision.NotAfter, fromEarliest);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>
@@ -225,7 +226,7 @@ public sealed class GatewayEndpoints(
         }
 
         return Problems.BadRequest(context, "Invalid channel name",
-            $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream or /api/channels/{{channel}}/events, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
+            $"'{rest}' is not a channel route: use /api/channels/{{channel}}/stream, /api/channels/{{channel}}/events or /api/channels/{{channel}}, with a channel name of ASCII letters, digits, '-', '_', '.' and ':' (no '/').");
     }
 
     /// <summary>The method the route takes when <paramref name="rest"/> is <c>{channel}/stream</c> or <c>{channel}/events</c> asked with the other method.</summary>

@@ -17,6 +17,8 @@ public static class GatewayRouteBuilderExtensions
     {
         var api = endpoints.MapGroup(RoutePrefix);
         api.MapGet("/channels/{channel}/stream", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.StreamAsync(context, channel));
+        api.MapGet("/stream", (HttpContext context, MultiChannelStreamEndpoint stream) => stream.StreamAsync(context));
+        api.MapGet("/channels/{channel}", (HttpContext context, string channel, ChannelInfoEndpoint info) => info.InfoAsync(context, channel));
         api.MapPost("/channels/{channel}/events", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.PublishAsync(context, channel));
         api.MapGet("/health", (HttpContext context, GatewayEndpoints gateway) => gateway.HealthAsync(context));
 

@@ -20,7 +20,7 @@ internal static class ProblemDetailTexts
         problem.Detail = problem.Status switch
         {
             StatusCodes.Status404NotFound =>
-                $"No route matches {request.Method} {request.Path}. The gateway serves GET /api/channels/{{channel}}/stream, POST /api/channels/{{channel}}/events and GET /api/health.",
+                $"No route matches {request.Method} {request.Path}. The gateway serves GET /api/channels/{{channel}}/stream, GET /api/stream?channel=…, GET /api/channels/{{channel}}, POST /api/channels/{{channel}}/events and GET /api/health.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request.Method} is not allowed on {request.Path}; the Allow header lists the methods that are.",
             StatusCodes.Status500InternalServerError =>

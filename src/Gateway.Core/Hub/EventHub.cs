@@ -39,7 +39,13 @@ public sealed class EventHub
     /// Registers a stream; the caller disposes the subscription when the stream ends. <paramref name="notAfter"/>, the
     /// end of the client's access (its token's expiry), replaces the stream's own deadline when it is earlier.
     /// </summary>
-    public HubSubscription Subscribe(string channel, DateTimeOffset? notAfter = null)
+    public HubSubscription Subscribe(string channel, DateTimeOffset? notAfter = null) => Subscribe([channel], notAfter);
+
+    /// <summary>
+    /// Registers one stream that follows every channel in <paramref name="channels"/> (distinct names) with one queue,
+    /// one deadline and one heartbeat schedule; otherwise as <see cref="Subscribe(string, DateTimeOffset?)"/>.
+    /// </summary>
+    public HubSubscription Subscribe(IReadOnlyList<string> channels, DateTimeOffset? notAfter = null)
     {
         var o = _options.CurrentValue;
         var now = _time.GetUtcNow();
@@ -48,16 +54,20 @@ public sealed class EventHub
 
         // One deadline per stream, whichever comes first; the shared tick needs no timer of its own for tokens.
         var (end, reason) = notAfter < deadline ? (notAfter.Value, StreamEndReason.TokenExpired) : (deadline, StreamEndReason.Deadline);
-        var subscription = new HubSubscription(this, channel, o.QueueCapacity, end, now + o.HeartbeatInterval) { DeadlineReason = reason };
+        var subscription = new HubSubscription(this, channels, o.QueueCapacity, end, now + o.HeartbeatInterval) { DeadlineReason = reason };
         lock (_gate)
         {
-            var current = _channels.TryGetValue(channel, out var list) ? list : [];
-            _channels[channel] = [.. current, subscription];
-            if (current.Length == 0)
+            foreach (var channel in channels)
             {
-                // The stream reads the head as it starts: the channel is quiet from now.
-                _activity[channel] = new ChannelActivity(now);
+                var current = _channels.TryGetValue(channel, out var list) ? list : [];
+                _channels[channel] = [.. current, subscription];
+                if (current.Length == 0)
+                {
+                    // The stream reads the head as it starts: the channel is quiet from now.
+                    _activity[channel] = new ChannelActivity(now);
+                }
             }
+
             _count++;
         }
 
@@ -68,6 +78,9 @@ public sealed class EventHub
 
         return subscription;
     }
+
+    /// <summary>How many streams on this instance follow <paramref name="channel"/> (a multi-channel stream counts once per channel it follows).</summary>
+    public int SubscriberCountOf(string channel) => _channels.TryGetValue(channel, out var subscribers) ? subscribers.Length : 0;
 
     public void Publish(ChannelEvent e)
     {
@@ -105,6 +118,12 @@ public sealed class EventHub
                 {
                     s.End(s.DeadlineReason, now);
                 }
+                else if (s.IsStalledCatchingUp(now, StallLimit(o)))
+                {
+                    // Overflow does not end a stream that is catching up from the log, so a write that does not
+                    // complete within the grace period is what tells a client that stopped reading.
+                    s.End(StreamEndReason.SlowConsumer, now);
+                }
                 else if (now >= s.NextHeartbeat)
                 {
                     s.NextHeartbeat = now + o.HeartbeatInterval;
@@ -134,7 +153,7 @@ public sealed class EventHub
         {
             foreach (var s in subscribers)
             {
-                s.OfferHead(head);
+                s.OfferHead(channel, head);
             }
         }
 
@@ -159,37 +178,55 @@ public sealed class EventHub
         }
     }
 
+    // A write that takes longer than this while catching up means the client stopped reading; never under a second,
+    // so a zero grace period (abort at once after an end) does not end streams whose write is merely in flight.
+    private static TimeSpan StallLimit(StreamOptions o) => o.EndGracePeriod > TimeSpan.FromSeconds(1) ? o.EndGracePeriod : TimeSpan.FromSeconds(1);
+
     internal void OnEnded(HubSubscription subscription, StreamEndReason reason) => Ended?.Invoke(subscription, reason);
 
     internal void Remove(HubSubscription subscription)
     {
         lock (_gate)
         {
-            if (!_channels.TryGetValue(subscription.Channel, out var list))
+            var removed = false;
+            foreach (var channel in subscription.Channels)
             {
-                return;
+                removed |= RemoveFrom(channel, subscription);
             }
 
-            var index = Array.IndexOf(list, subscription);
-            if (index < 0)
+            if (removed)
             {
-                return;
+                _count--;
             }
-
-            if (list.Length == 1)
-            {
-                _channels.TryRemove(subscription.Channel, out _);
-                _activity.TryRemove(subscription.Channel, out _);
-            }
-            else
-            {
-                var next = new HubSubscription[list.Length - 1];
-                Array.Copy(list, 0, next, 0, index);
-                Array.Copy(list, index + 1, next, index, list.Length - index - 1);
-                _channels[subscription.Channel] = next;
-            }
-
-            _count--;
         }
+    }
+
+    private bool RemoveFrom(string channel, HubSubscription subscription)
+    {
+        if (!_channels.TryGetValue(channel, out var list))
+        {
+            return false;
+        }
+
+        var index = Array.IndexOf(list, subscription);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        if (list.Length == 1)
+        {
+            _channels.TryRemove(channel, out _);
+            _activity.TryRemove(channel, out _);
+        }
+        else
+        {
+            var next = new HubSubscription[list.Length - 1];
+            Array.Copy(list, 0, next, 0, index);
+            Array.Copy(list, index + 1, next, index, list.Length - index - 1);
+            _channels[channel] = next;
+        }
+
+        return true;
     }
 }

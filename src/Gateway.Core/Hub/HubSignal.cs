@@ -4,10 +4,10 @@ using Gateway.Core.Log;
 namespace Gateway.Core.Hub;
 
 /// <summary>
-/// One item in a subscriber's queue: an event; or the channel's log head, read because no live event came for a
-/// while (the stream reads from the log what it has not seen up to there); or (neither) a heartbeat tick.
+/// One item in a subscriber's queue: an event; or the log head of <see cref="HeadChannel"/>, read because no live event
+/// came for a while (the stream reads from the log what it has not seen up to there); or (neither) a heartbeat tick.
 /// </summary>
-public readonly record struct HubSignal(ChannelEvent? Event, LogHead? Head = null)
+public readonly record struct HubSignal(ChannelEvent? Event, LogHead? Head = null, string? HeadChannel = null)
 {
     public static HubSignal Heartbeat => default;
 

@@ -13,12 +13,15 @@ public sealed class HubSubscription : IDisposable
     private readonly EventHub _hub;
     private readonly Channel<HubSignal> _queue;
     private int _endReason;
+    private int _mode;
+    private long _writingSince;
     private Action? _abort;
 
-    internal HubSubscription(EventHub hub, string channel, int capacity, DateTimeOffset deadline, DateTimeOffset nextHeartbeat)
+    internal HubSubscription(EventHub hub, IReadOnlyList<string> channels, int capacity, DateTimeOffset deadline, DateTimeOffset nextHeartbeat)
     {
         _hub = hub;
-        Channel = channel;
+        Channels = channels;
+        Channel = channels[0];
         Deadline = deadline;
         NextHeartbeat = nextHeartbeat;
         _queue = System.Threading.Channels.Channel.CreateBounded<HubSignal>(new BoundedChannelOptions(capacity)
@@ -30,7 +33,14 @@ public sealed class HubSubscription : IDisposable
         });
     }
 
+    /// <summary>The (first) channel the stream follows.</summary>
     public string Channel { get; }
+
+    /// <summary>Every channel the stream follows: one for a channel's stream, several for a multi-channel stream.</summary>
+    public IReadOnlyList<string> Channels { get; }
+
+    /// <summary>True while the stream catches up from the log (see <see cref="BeginCatchUp"/>).</summary>
+    public bool IsCatchingUp => Volatile.Read(ref _mode) != CatchUpMode.Live;
 
     public DateTimeOffset Deadline { get; }
 
@@ -59,10 +69,56 @@ public sealed class HubSubscription : IDisposable
             return;
         }
 
-        if (!_queue.Writer.TryWrite(new HubSignal(e)))
+        if (_queue.Writer.TryWrite(new HubSignal(e)))
+        {
+            return;
+        }
+
+        // While the stream catches up from the log, a full queue is a gap the log fills afterwards, not a slow
+        // consumer: the client may be reading steadily through a backlog that takes longer than the queue lasts.
+        if (Interlocked.CompareExchange(ref _mode, CatchUpMode.Behind, CatchUpMode.CatchingUp) == CatchUpMode.Live)
         {
             End(StreamEndReason.SlowConsumer, _hub.Now);
         }
+    }
+
+    /// <summary>
+    /// Enters catch-up: from now until <see cref="TryGoLive"/> succeeds, a full queue drops live events and marks the
+    /// subscription behind instead of ending the stream. A write that does not complete within the end grace period
+    /// still ends it (see <see cref="WriteStarted"/>).
+    /// </summary>
+    public void BeginCatchUp() => Volatile.Write(ref _mode, CatchUpMode.CatchingUp);
+
+    /// <summary>
+    /// Leaves catch-up unless live events were dropped since <see cref="BeginCatchUp"/> (or the last call): then it
+    /// empties the queue, stays in catch-up and returns false, and the caller reads the log up to its head again.
+    /// </summary>
+    public bool TryGoLive()
+    {
+        if (Interlocked.CompareExchange(ref _mode, CatchUpMode.Live, CatchUpMode.CatchingUp) == CatchUpMode.CatchingUp)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _mode, CatchUpMode.CatchingUp);
+
+        // What the queue holds is older than what the next read of the log returns; heartbeats are not needed while writing.
+        while (_queue.Reader.TryRead(out _))
+        {
+        }
+
+        return false;
+    }
+
+    /// <summary>Marks a write to the client as in flight (cleared by <see cref="WriteCompleted"/>), for the stall check during catch-up.</summary>
+    public void WriteStarted() => Volatile.Write(ref _writingSince, _hub.Now.UtcTicks);
+
+    public void WriteCompleted() => Volatile.Write(ref _writingSince, 0);
+
+    internal bool IsStalledCatchingUp(DateTimeOffset now, TimeSpan grace)
+    {
+        var since = Volatile.Read(ref _writingSince);
+        return since != 0 && IsCatchingUp && now.UtcTicks - since >= grace.Ticks;
     }
 
     internal void OfferHeartbeat()
@@ -74,12 +130,12 @@ public sealed class HubSubscription : IDisposable
         }
     }
 
-    internal void OfferHead(LogHead head)
+    internal void OfferHead(string channel, LogHead head)
     {
         // A full queue already has work for the stream (or the next event ends it as a slow consumer): skip it.
         if (!IsEnded)
         {
-            _queue.Writer.TryWrite(new HubSignal(null, head));
+            _queue.Writer.TryWrite(new HubSignal(null, head, channel));
         }
     }
 
@@ -108,4 +164,11 @@ public sealed class HubSubscription : IDisposable
     }
 
     public void Dispose() => _hub.Remove(this);
+
+    private static class CatchUpMode
+    {
+        public const int Live = 0;
+        public const int CatchingUp = 1;
+        public const int Behind = 2;
+    }
 }

@@ -24,6 +24,20 @@ public interface IEventLog
     /// </summary>
     IAsyncEnumerable<ChannelEvent> ReadAfterAsync(string channel, long afterOffset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The offset of the oldest event still retained; null when none is (no log, an empty log, or all pruned). The
+    /// default reads the first event after offset 0; logs override it with a cheaper look-up.
+    /// </summary>
+    async Task<long?> GetOldestOffsetAsync(string channel, CancellationToken cancellationToken)
+    {
+        await foreach (var e in ReadAfterAsync(channel, 0, cancellationToken))
+        {
+            return e.Offset;
+        }
+
+        return null;
+    }
+
     /// <summary>Removes events past the retention policy (age and count per channel); returns how many were removed.</summary>
     Task<long> ApplyRetentionAsync(CancellationToken cancellationToken);
 

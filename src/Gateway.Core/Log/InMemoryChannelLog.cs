@@ -45,6 +45,18 @@ internal sealed class InMemoryChannelLog(string channel, string epoch)
         }
     }
 
+    /// <summary>The offset of the oldest retained event; null when none is.</summary>
+    public long? OldestOffset
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _start < _events.Count ? _events[_start]!.Offset : null;
+            }
+        }
+    }
+
     /// <summary>
     /// Appends the drafts (deduplicated by source id) and trims to <paramref name="maxEvents"/>; null when the log was
     /// evicted first. <paramref name="bytesDelta"/> is the change in charged bytes.

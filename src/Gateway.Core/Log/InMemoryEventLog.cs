@@ -48,6 +48,11 @@ public sealed class InMemoryEventLog : IEventLog
         return Task.FromResult(_channels.TryGetValue(channel, out var log) ? log.Head : LogHead.Empty);
     }
 
+    public Task<long?> GetOldestOffsetAsync(string channel, CancellationToken cancellationToken)
+    {
+        return Task.FromResult(_channels.TryGetValue(channel, out var log) ? log.OldestOffset : null);
+    }
+
     public Task<AppendResult> AppendAsync(string channel, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

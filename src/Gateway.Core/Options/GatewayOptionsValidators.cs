@@ -38,6 +38,11 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
             errors.Add($"{s}:QueueCapacity must be between 1 and 1,000,000 (is {o.QueueCapacity}).");
         }
 
+        if (o.MaxChannels is < 1 or > 255)
+        {
+            errors.Add($"{s}:MaxChannels must be between 1 and 255 (is {o.MaxChannels}).");
+        }
+
         if (o.EndGracePeriod < TimeSpan.Zero)
         {
             errors.Add($"{s}:EndGracePeriod must not be negative (is {o.EndGracePeriod}).");

@@ -37,6 +37,9 @@ public sealed class StreamOptions
     /// </summary>
     public TimeSpan HeadCheckInterval { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>How many channels one stream (<c>GET /api/stream?channel=…</c>) may follow; 1–255 (Nchan's limit).</summary>
+    public int MaxChannels { get; set; } = 16;
+
     /// <summary>How long a stream that was told to end (deadline, shutdown, slow consumer) may take to finish writing before its connection is aborted.</summary>
     public TimeSpan EndGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -10,6 +10,9 @@ namespace Gateway.Core.Streaming;
 public static class LastEventIdReader
 {
     public const string HeaderName = "Last-Event-ID";
+
+    /// <summary>The id that asks for every retained event (Mercure's <c>earliest</c>), with no reset.</summary>
+    public const string Earliest = "earliest";
     public static readonly string[] QueryNames = ["last_event_id", "lastEventId"];
 
     public static string? Read(HttpRequest request)

@@ -14,4 +14,10 @@ public static class ResetReason
 
     /// <summary>Events after the id were removed by retention.</summary>
     public const string Pruned = "pruned";
+
+    /// <summary>
+    /// A multi-channel stream got an id of a stream over other channels (or the same in another order, or a single
+    /// channel's id): its positions cannot be matched to these channels. Every channel continues from its oldest retained event.
+    /// </summary>
+    public const string ChannelsMismatch = "channels-mismatch";
 }

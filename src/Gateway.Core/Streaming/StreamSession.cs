@@ -34,9 +34,10 @@ public sealed partial class StreamSession(
 
     /// <summary>
     /// Streams <paramref name="channel"/> to the response until the deadline, shutdown, overflow or the client leaves;
-    /// at <paramref name="notAfter"/> (the client's token expiry) at the latest.
+    /// at <paramref name="notAfter"/> (the client's token expiry) at the latest. <paramref name="fromEarliest"/> (the
+    /// client sent <c>earliest</c>) starts from the oldest retained event, without a reset.
     /// </summary>
-    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen, DateTimeOffset? notAfter = null)
+    public async Task RunAsync(HttpContext context, string channel, EventPosition? lastSeen, DateTimeOffset? notAfter = null, bool fromEarliest = false)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
@@ -45,14 +46,23 @@ public sealed partial class StreamSession(
         using var scope = StreamScope(logger, channel, context.TraceIdentifier);
         using var subscription = hub.Subscribe(channel, notAfter);
         subscription.OnAbort(context.Abort);
+        subscription.BeginCatchUp();
         metrics.StreamOpened();
         var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
-        var output = new Output(response.BodyWriter, aborted);
+        var output = new StreamOutput(response.BodyWriter, subscription, aborted);
         try
         {
             // Read the head before the stream shows itself open: an event a client publishes once it sees the
             // stream open must come after this head, or a new client would count it as past and never get it.
             var head = await log.GetHeadAsync(channel, aborted);
+            if (fromEarliest && head.Exists)
+            {
+                // Just before the oldest retained event, so the replay starts there without a 'pruned' reset.
+                var oldest = await log.GetOldestOffsetAsync(channel, aborted);
+                lastSeen = new EventPosition(head.Epoch!, oldest is { } first ? first - 1 : head.Offset);
+            }
+
+            StartPositionHeader.Set(response, lastSeen?.ToString() ?? (head.Exists ? new EventPosition(head.Epoch!, head.Offset).ToString() : null));
             output.Write(retry);
             output.Write(SseFrames.Opened.Span);
             if (!await output.FlushAsync())
@@ -64,6 +74,17 @@ public sealed partial class StreamSession(
             if (cursor is null || !await output.FlushAsync())
             {
                 return;
+            }
+
+            // Live events dropped while the backlog was written are read from the log, until the queue kept up.
+            while (!subscription.IsEnded && !subscription.TryGoLive())
+            {
+                metrics.GapFilled();
+                await CatchUpAsync(output, cursor, upTo: null, aborted);
+                if (!await output.FlushAsync())
+                {
+                    return;
+                }
             }
 
             if (!await LiveAsync(output, subscription, cursor, aborted))
@@ -123,7 +144,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Decides where the stream starts and replays from the log up to now.</summary>
-    private async Task<Cursor?> StartAsync(Output output, string channel, LogHead head, EventPosition? lastSeen, CancellationToken aborted)
+    private async Task<Cursor?> StartAsync(StreamOutput output, string channel, LogHead head, EventPosition? lastSeen, CancellationToken aborted)
     {
         // A new client starts at the head: live events only.
         var cursor = new Cursor(channel, head.Epoch, head.Offset);
@@ -164,7 +185,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Writes live events until the hub ends the subscription (true) or the client leaves (false).</summary>
-    private async Task<bool> LiveAsync(Output output, HubSubscription subscription, Cursor cursor, CancellationToken aborted)
+    private async Task<bool> LiveAsync(StreamOutput output, HubSubscription subscription, Cursor cursor, CancellationToken aborted)
     {
         var reader = subscription.Reader;
         while (true)
@@ -258,7 +279,7 @@ public sealed partial class StreamSession(
     /// The hub read the log's head because no live event came for a while: whatever this stream has not seen up to it
     /// lost its fan-out copy on the way here, so it comes from the log.
     /// </summary>
-    private async Task FollowHeadAsync(Output output, Cursor cursor, LogHead head, CancellationToken aborted)
+    private async Task FollowHeadAsync(StreamOutput output, Cursor cursor, LogHead head, CancellationToken aborted)
     {
         if (cursor.Epoch is not null && head.Epoch != cursor.Epoch)
         {
@@ -278,7 +299,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Writes the log's events after the cursor, up to <paramref name="upTo"/> when given.</summary>
-    private async Task CatchUpAsync(Output output, Cursor cursor, long? upTo, CancellationToken aborted)
+    private async Task CatchUpAsync(StreamOutput output, Cursor cursor, long? upTo, CancellationToken aborted)
     {
         await foreach (var e in log.ReadAfterAsync(cursor.Channel, cursor.Last, aborted))
         {
@@ -307,7 +328,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Writes an event in order, first saying so with a reset if the log cannot give what came before it.</summary>
-    private void WriteEvent(Output output, Cursor cursor, ChannelEvent e)
+    private void WriteEvent(StreamOutput output, Cursor cursor, ChannelEvent e)
     {
         if (cursor.PendingReset is { } pending)
         {
@@ -325,13 +346,13 @@ public sealed partial class StreamSession(
         cursor.Last = e.Offset;
     }
 
-    private void WritePendingReset(Output output, Cursor cursor, PendingReset pending)
+    private void WritePendingReset(StreamOutput output, Cursor cursor, PendingReset pending)
     {
         cursor.PendingReset = null;
         WriteReset(output, cursor, pending.Reason, pending.Requested);
     }
 
-    private void WriteReset(Output output, Cursor cursor, string reason, EventPosition requested)
+    private void WriteReset(StreamOutput output, Cursor cursor, string reason, EventPosition requested)
     {
         metrics.ResetSent(reason);
         LogReset(reason, requested.ToString(), cursor.Last);
@@ -377,31 +398,6 @@ public sealed partial class StreamSession(
     }
 
     private sealed record PendingReset(string Reason, EventPosition Requested);
-
-    /// <summary>The response body pipe, counting what is written but not yet flushed.</summary>
-    private sealed class Output(PipeWriter writer, CancellationToken aborted)
-    {
-        public int Unflushed { get; private set; }
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            writer.Write(bytes);
-            Unflushed += bytes.Length;
-        }
-
-        /// <summary>False when the client has gone.</summary>
-        public async ValueTask<bool> FlushAsync()
-        {
-            if (Unflushed == 0)
-            {
-                return !aborted.IsCancellationRequested;
-            }
-
-            Unflushed = 0;
-            var result = await writer.FlushAsync(aborted);
-            return !result.IsCompleted && !result.IsCanceled;
-        }
-    }
 }
 
 internal sealed record ResetData(string Reason, string LastEventId, string? ResumeAfter);

@@ -218,6 +218,34 @@ public abstract class EventLogContractTests
     }
 
     [Fact]
+    public async Task The_oldest_retained_offset_follows_appends_and_retention()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var store = await OpenAsync(new LogSettings(MaxEventsPerChannel: 10, MaxAge: TimeSpan.FromHours(1), Time: time));
+        var cancel = Waits.ForTest();
+        Assert.Null(await store.Log.GetOldestOffsetAsync("nobody-wrote-here", cancel));
+
+        await store.Log.AppendAsync(Channel, [], cancel);
+        Assert.Null(await store.Log.GetOldestOffsetAsync(Channel, cancel));
+
+        for (var i = 0; i < 25; i += 5)
+        {
+            await store.Log.AppendAsync(Channel, Enumerable.Range(i, 5).Select(n => Draft($"o{n}")).ToList(), cancel);
+        }
+
+        await store.Log.ApplyRetentionAsync(cancel);
+        Assert.Equal(16, await store.Log.GetOldestOffsetAsync(Channel, cancel));
+        Assert.Equal(16, (await ReadAllAsync(store.Log, Channel, 0))[0].Offset);
+
+        // Everything expires: nothing is retained, though the head stays; the next event is the oldest again.
+        time.Advance(TimeSpan.FromHours(2));
+        await store.Log.ApplyRetentionAsync(cancel);
+        Assert.Null(await store.Log.GetOldestOffsetAsync(Channel, cancel));
+        await store.Log.AppendAsync(Channel, [Draft("later")], cancel);
+        Assert.Equal(26, await store.Log.GetOldestOffsetAsync(Channel, cancel));
+    }
+
+    [Fact]
     public async Task Retention_by_age_removes_old_events_and_offsets_continue_after_them()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));

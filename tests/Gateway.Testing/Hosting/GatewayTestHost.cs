@@ -99,6 +99,20 @@ public sealed class GatewayTestHost : IAsyncDisposable
     public Task<SseStream> OpenStreamAsync(string channel, string? lastEventId = null, bool recordRaw = true) =>
         Client.OpenStreamAsync(channel, lastEventId, recordRaw);
 
+    /// <summary>Opens one stream over <paramref name="channels"/> (<c>/api/stream?channel=…</c>).</summary>
+    public Task<SseStream> OpenMultiStreamAsync(IEnumerable<string> channels, string? lastEventId = null, bool recordRaw = true) =>
+        Client.OpenMultiStreamAsync(channels, lastEventId, recordRaw);
+
+    /// <summary>
+    /// Starts a second instance on the in-memory log of <paramref name="other"/> (standing in for a shared Table log): it
+    /// replays what the other ingested; live events reach only the hub of the instance they were published to.
+    /// </summary>
+    public static Task<GatewayTestHost> StartSharingLogAsync(GatewayTestHost other, params (string Key, string Value)[] settings)
+    {
+        var log = other.InMemoryLog;
+        return StartAsync(builder => builder.Services.AddSingleton(log), settings);
+    }
+
     /// <summary>The "bus" entry of <c>GET /api/health</c>.</summary>
     public Task<(string Status, string? Description)> BusHealthAsync() => Client.HealthCheckAsync("bus");
 

@@ -20,6 +20,13 @@ public static class GatewayHttp
 
     public static string StreamPath(string channel) => $"/api/channels/{channel}/stream";
 
+    /// <summary>The multi-channel stream: <c>/api/stream?channel=a&amp;channel=b</c>, channels in the given order.</summary>
+    public static string MultiStreamPath(IEnumerable<string> channels) =>
+        "/api/stream?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c)));
+
+    /// <summary>The channel's info: head, oldest retained id, streams on the instance.</summary>
+    public static string ChannelInfoPath(string channel) => $"/api/channels/{channel}";
+
     public static string PublishPath(string channel, string? eventName = null) =>
         eventName is null ? $"/api/channels/{channel}/events" : $"/api/channels/{channel}/events?event={Uri.EscapeDataString(eventName)}";
 
@@ -42,6 +49,10 @@ public static class GatewayHttp
     /// <summary>Opens the channel's SSE stream (see <see cref="SseStream.OpenAsync"/>).</summary>
     public static Task<SseStream> OpenStreamAsync(this HttpClient client, string channel, string? lastEventId = null, bool recordRaw = true) =>
         SseStream.OpenAsync(client, StreamPath(channel), lastEventId, recordRaw);
+
+    /// <summary>Opens a stream over several channels (see <see cref="SseStream.OpenAsync"/>).</summary>
+    public static Task<SseStream> OpenMultiStreamAsync(this HttpClient client, IEnumerable<string> channels, string? lastEventId = null, bool recordRaw = true) =>
+        SseStream.OpenAsync(client, MultiStreamPath(channels), lastEventId, recordRaw);
 
     /// <summary>One entry of <c>GET /api/health</c> (<c>"log"</c> or <c>"bus"</c>): its status and description.</summary>
     public static async Task<(string Status, string? Description)> HealthCheckAsync(this HttpClient client, string check)

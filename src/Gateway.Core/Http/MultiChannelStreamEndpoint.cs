@@ -1,0 +1,109 @@
+using Gateway.Core.Access;
+using Gateway.Core.Channels;
+using Gateway.Core.Limits;
+using Gateway.Core.Options;
+using Gateway.Core.Streaming;
+using Gateway.Core.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Core.Http;
+
+/// <summary>
+/// <c>GET /api/stream?channel=a&amp;channel=b</c>: one SSE stream over several channels (browsers allow about six
+/// HTTP/1.1 connections per site), for both hosts. Each channel is checked as for its own stream; the stream takes one
+/// admission and ends at the earliest token expiry among its channels.
+/// </summary>
+public sealed class MultiChannelStreamEndpoint(
+    MultiChannelStreamSession session,
+    ChannelAccess access,
+    StreamLimiter streamLimiter,
+    IOptions<LimitOptions> limits,
+    IOptionsMonitor<StreamOptions> streamOptions,
+    GatewayMetrics metrics)
+{
+    /// <summary>The query parameter, repeated once per channel; the order is the order of the channel indexes in the ids.</summary>
+    public const string ChannelParameter = "channel";
+
+    public async Task StreamAsync(HttpContext context)
+    {
+        var requested = context.Request.Query[ChannelParameter];
+        var max = streamOptions.CurrentValue.MaxChannels;
+        if (requested.Count == 0)
+        {
+            await Problems.BadRequest(context, "No channel", $"Name the channels to follow with the '{ChannelParameter}' query parameter, once per channel: /api/stream?{ChannelParameter}=a&{ChannelParameter}=b.");
+            return;
+        }
+
+        if (requested.Count > max)
+        {
+            await Problems.BadRequest(context, "Too many channels",
+                $"The stream names {requested.Count} channels; at most {max} are allowed in one stream (Gateway:Stream:MaxChannels). Split them over several streams.");
+            return;
+        }
+
+        var channels = new List<string>(requested.Count);
+        foreach (var channel in requested)
+        {
+            if (!ChannelName.TryValidate(channel, out var channelError))
+            {
+                await Problems.BadRequest(context, "Invalid channel name", $"Channel {channels.Count + 1} of the stream: {channelError}");
+                return;
+            }
+
+            // Refused rather than collapsed: the index in every event id is the channel's place in the URL's list, so
+            // the list must mean exactly what the client wrote.
+            if (channels.Contains(channel, StringComparer.Ordinal))
+            {
+                await Problems.BadRequest(context, "Duplicate channel", $"The channel '{channel}' is named more than once; name each channel once.");
+                return;
+            }
+
+            channels.Add(channel);
+        }
+
+        DateTimeOffset? notAfter = null;
+        foreach (var channel in channels)
+        {
+            var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
+            if (!decision.Allowed)
+            {
+                return;
+            }
+
+            if (decision.NotAfter is { } until && (notAfter is null || until < notAfter))
+            {
+                notAfter = until;
+            }
+        }
+
+        var start = MultiChannelStart.AtHead;
+        if (LastEventIdReader.Read(context.Request) is { } text)
+        {
+            if (text == LastEventIdReader.Earliest)
+            {
+                start = MultiChannelStart.Earliest;
+            }
+            else if (!CompositePosition.TryParse(text, channels, max, out var position, out var idError))
+            {
+                await Problems.BadRequest(context, "Invalid Last-Event-ID", idError);
+                return;
+            }
+            else
+            {
+                start = position is null ? MultiChannelStart.Mismatch(text) : MultiChannelStart.After(position, text);
+            }
+        }
+
+        // One admission for the whole stream, however many channels it follows.
+        using var admission = streamLimiter.TryAdmit(context);
+        if (!admission.IsAdmitted)
+        {
+            metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
+            await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
+            return;
+        }
+
+        await session.RunAsync(context, channels, start, notAfter);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace Gateway.Testing.Http;
+
+/// <summary>
+/// A client that reads response bodies at a bounded rate, like a steady but slow reader, and that can be held still
+/// (<see cref="Hold"/>): a reader that stops. Put it in front of the real handler: <c>new HttpClient(new
+/// ThrottledReadHandler(rate) { InnerHandler = new SocketsHttpHandler() })</c>.
+/// </summary>
+public sealed class ThrottledReadHandler(long bytesPerSecond) : DelegatingHandler
+{
+    private volatile TaskCompletionSource _open = Opened();
+
+    /// <summary>Stops every read until <see cref="Release"/>.</summary>
+    public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _open.TrySetResult();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var throttled = new StreamContent(new ThrottledStream(body, this, bytesPerSecond));
+        foreach (var header in response.Content.Headers)
+        {
+            throttled.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = throttled;
+        return response;
+    }
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    /// <summary>Reads at most a tenth of a second's worth at a time and waits so the average stays at the rate.</summary>
+    private sealed class ThrottledStream(Stream inner, ThrottledReadHandler handler, long bytesPerSecond) : Stream
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await handler._open.Task.WaitAsync(cancellationToken);
+            var ahead = TimeSpan.FromSeconds((double)_read / bytesPerSecond) - _clock.Elapsed;
+            if (ahead > TimeSpan.Zero)
+            {
+                await Task.Delay(ahead, cancellationToken);
+            }
+
+            var chunk = (int)Math.Max(1, Math.Min(buffer.Length, bytesPerSecond / 10));
+            var n = await inner.ReadAsync(buffer[..chunk], cancellationToken);
+            _read += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
