@@ -72,8 +72,10 @@ internal static class RetentionAtScale
         Console.WriteLine($"Rows left: {left:N0} (expected {channels / 10 * 4:N0}: index, epoch, head and event of each fresh channel)");
     }
 
+    // Upserts, not inserts: under load the SDK may re-send a transaction whose reply was lost, and an insert would then fail.
     private static async Task SeedAsync(TableClient table, int channels)
     {
+        var seeded = 0;
         var now = DateTimeOffset.UtcNow;
         var names = Enumerable.Range(0, channels).Select(i => $"ch{i:D7}").ToArray();
         await Parallel.ForEachAsync(Enumerable.Range(0, channels), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancel) =>
@@ -83,18 +85,22 @@ internal static class RetentionAtScale
             var time = i % 10 == 0 ? now : now - TimeSpan.FromDays(2);
             await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(channel, "!epoch") { ["Epoch"] = epoch }),
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(channel, "e:0000000000000000001")
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, "!epoch") { ["Epoch"] = epoch }),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, "e:0000000000000000001")
                 {
                     ["Epoch"] = epoch,
                     ["Data"] = "{\"seeded\":true}"u8.ToArray(),
                     ["Time"] = time,
                 }),
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(channel, "!head") { ["Epoch"] = epoch, ["Offset"] = 1L }),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, "!head") { ["Epoch"] = epoch, ["Offset"] = 1L }),
             ], cancel);
+            if (Interlocked.Increment(ref seeded) % 10_000 == 0)
+            {
+                Console.WriteLine($"  seeded {seeded:N0} channels");
+            }
         });
         await Parallel.ForEachAsync(names.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, cancel) =>
-            await table.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("!channels", c))), cancel));
+            await table.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity("!channels", c))), cancel));
     }
 
     private static T Option<T>(string[] args, string name, T fallback, Func<string, T> parse)
