@@ -8,14 +8,14 @@ namespace Gateway.Core.Streaming;
 /// deploy, scale-in) and failures (the log unreachable) — get a random delay in
 /// [<see cref="StreamOptions.RetryInterval"/>, + <see cref="StreamOptions.ReconnectSpread"/>], so the clients come
 /// back spread out instead of as one storm. Deadline ends are spread by their jittered deadlines already, and a slow
-/// consumer ends alone, so they keep the plain interval.
+/// consumer or an expired token ends one stream alone, so they keep the plain interval.
 /// </summary>
 public static class ReconnectDelay
 {
     /// <summary>The delay for a stream ended for <paramref name="reason"/>; null means a failure.</summary>
     public static TimeSpan For(StreamEndReason? reason, StreamOptions options)
     {
-        if (reason is StreamEndReason.Deadline or StreamEndReason.SlowConsumer || options.ReconnectSpread <= TimeSpan.Zero)
+        if (reason is StreamEndReason.Deadline or StreamEndReason.SlowConsumer or StreamEndReason.TokenExpired || options.ReconnectSpread <= TimeSpan.Zero)
         {
             return options.RetryInterval;
         }

@@ -237,12 +237,15 @@ public abstract class EventLogContractTests
         Assert.Equal(16, await store.Log.GetOldestOffsetAsync(Channel, cancel));
         Assert.Equal(16, (await ReadAllAsync(store.Log, Channel, 0))[0].Offset);
 
-        // Everything expires: nothing is retained, though the head stays; the next event is the oldest again.
+        // Everything expires: the channel's log goes with its events (retention drops empty expired channels), so
+        // the next event starts a new log — a new epoch, offset 1 — and is the oldest again.
+        var epochBefore = (await store.Log.GetHeadAsync(Channel, cancel)).Epoch;
         time.Advance(TimeSpan.FromHours(2));
         await store.Log.ApplyRetentionAsync(cancel);
         Assert.Null(await store.Log.GetOldestOffsetAsync(Channel, cancel));
         await store.Log.AppendAsync(Channel, [Draft("later")], cancel);
-        Assert.Equal(26, await store.Log.GetOldestOffsetAsync(Channel, cancel));
+        Assert.Equal(1, await store.Log.GetOldestOffsetAsync(Channel, cancel));
+        Assert.NotEqual(epochBefore, (await store.Log.GetHeadAsync(Channel, cancel)).Epoch);
     }
 
     [Fact]
