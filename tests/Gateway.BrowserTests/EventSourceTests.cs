@@ -43,12 +43,15 @@ public sealed class EventSourceTests(Chromium chromium)
         var page = new TestPage(await browser.OpenAsync(gateway.TestPage(channel)));
         await page.UntilOpensAsync(1, Waits.Browser);
 
-        // About 7 s of steady publishing spans at least three 2-second stream deadlines.
+        // Publishing spans at least three stream deadlines: after every 20 events, wait for the next reconnect.
         const int published = 60;
         for (var i = 1; i <= published; i++)
         {
             await gateway.PublishAsync(channel, i.ToString());
-            await Task.Delay(120);
+            if (i % 20 == 0)
+            {
+                await page.UntilOpensAsync(await page.OpensAsync() + 1, Waits.Browser);
+            }
         }
 
         await page.UntilReceivedAsync(published, Waits.Browser);

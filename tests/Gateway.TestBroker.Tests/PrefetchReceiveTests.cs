@@ -1,12 +1,13 @@
 using Azure.Messaging.ServiceBus;
+using Gateway.Testing;
 
 namespace Gateway.TestBroker.Tests;
 
 /// <summary>
 /// One message per receive call with a small prefetch, as the gateway's fan-out receiver reads. Messages come in
-/// bursts with pauses longer than the receive wait, so calls return empty and the next call repeats the client's
-/// last flow while its credit is outstanding: the broker must keep that credit (it once dropped it and the
-/// receiver stalled part-way).
+/// bursts, each sent only once the receiver has drained the last one and come back empty, so the next call repeats
+/// the client's last flow while its credit is outstanding: the broker must keep that credit (it once dropped it and
+/// the receiver stalled part-way, which now fails the wait for the burst).
 /// </summary>
 public sealed class PrefetchReceiveTests
 {
@@ -14,7 +15,6 @@ public sealed class PrefetchReceiveTests
     const int BurstSize = 10;
     const int MessageCount = Bursts * BurstSize;
     static readonly TimeSpan ReceiveWait = TimeSpan.FromMilliseconds(100);
-    static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(150);
 
     [Theory(Timeout = 60_000)]
     [InlineData(0)]
@@ -27,7 +27,8 @@ public sealed class PrefetchReceiveTests
         await using var receiver = fixture.Client.CreateReceiver(
             BrokerFixture.Topic, BrokerFixture.Subscription, new ServiceBusReceiverOptions { PrefetchCount = prefetchCount });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(50));
-        var sending = SendInBurstsAsync(sender, timeout.Token);
+        var progress = new ReceiveProgress();
+        var sending = SendInBurstsAsync(sender, progress, timeout.Token);
 
         var bodies = new List<string>();
         while (bodies.Count < MessageCount && !timeout.IsCancellationRequested)
@@ -38,6 +39,11 @@ public sealed class PrefetchReceiveTests
             {
                 bodies.Add(message.Body.ToString());
                 await receiver.CompleteMessageAsync(message, CancellationToken.None);
+                Interlocked.Increment(ref progress.Received);
+            }
+            else
+            {
+                Interlocked.Increment(ref progress.EmptyCalls);
             }
         }
 
@@ -46,7 +52,7 @@ public sealed class PrefetchReceiveTests
         Assert.Equal(0, fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription));
     }
 
-    static async Task SendInBurstsAsync(ServiceBusSender sender, CancellationToken cancellationToken)
+    static async Task SendInBurstsAsync(ServiceBusSender sender, ReceiveProgress progress, CancellationToken cancellationToken)
     {
         for (var burst = 0; burst < Bursts; burst++)
         {
@@ -55,7 +61,23 @@ public sealed class PrefetchReceiveTests
                 await sender.SendMessageAsync(new ServiceBusMessage($"m-{(burst * BurstSize) + i}"), cancellationToken);
             }
 
-            await Task.Delay(Pause, cancellationToken);
+            // The next burst only once this one is received and a receive call has come back empty after it.
+            var sent = (burst + 1) * BurstSize;
+            await Waits.UntilAsync(() => Volatile.Read(ref progress.Received) >= sent, Waits.Item, $"the receiver to get burst {burst + 1}");
+            if (sent == MessageCount)
+            {
+                break;
+            }
+
+            var empties = Volatile.Read(ref progress.EmptyCalls);
+            await Waits.UntilAsync(() => Volatile.Read(ref progress.EmptyCalls) > empties, Waits.Item, "an empty receive call after the burst");
         }
+    }
+
+    /// <summary>What the receive loop has done, for the sender to pace its bursts by.</summary>
+    sealed class ReceiveProgress
+    {
+        public int Received;
+        public int EmptyCalls;
     }
 }

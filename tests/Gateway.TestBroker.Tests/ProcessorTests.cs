@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
+using Gateway.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.TestBroker.Tests;
@@ -42,7 +43,7 @@ public sealed class ProcessorTests
         await processor.StopProcessingAsync();
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"m{i}").Order(), bodies.Order());
-        await WaitUntil(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+        await Waits.UntilAsync(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, Waits.Item, "the subscription to be drained");
     }
 
     [Fact(Timeout = 45_000)]
@@ -60,8 +61,8 @@ public sealed class ProcessorTests
         processor.ProcessErrorAsync += args => Task.CompletedTask;
         await processor.StartProcessingAsync();
         await sender.SendMessageAsync(new ServiceBusMessage("before"));
-        await WaitUntil(() => bodies.Contains("before")
-            && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+        await Waits.UntilAsync(() => bodies.Contains("before")
+            && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, Waits.Item, "the subscription to be drained");
 
         fixture.Broker.Stop();
         // The outage is real: nothing reaches the broker while it is stopped.
@@ -69,10 +70,10 @@ public sealed class ProcessorTests
         fixture.Broker.Start();
         await sender.SendMessageAsync(new ServiceBusMessage("after"));
 
-        await WaitUntil(() => bodies.Contains("after"), TimeSpan.FromSeconds(30));
+        await Waits.UntilAsync(() => bodies.Contains("after"), TimeSpan.FromSeconds(30), "the message sent after the restart");
         await processor.StopProcessingAsync();
         Assert.Equal(["before", "after"], bodies);
-        await WaitUntil(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0);
+        await Waits.UntilAsync(() => fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, Waits.Item, "the subscription to be drained");
     }
 
     [Fact(Timeout = 30_000)]
@@ -100,7 +101,7 @@ public sealed class ProcessorTests
             // step, an unrenewed one would lapse in the broker's sweep on the second (the sweep runs inside Advance).
             for (var i = 0; i < 3; i++)
             {
-                await WaitUntil(() => args.Message.LockedUntil >= time.GetUtcNow() + lockDuration);
+                await Waits.UntilAsync(() => args.Message.LockedUntil >= time.GetUtcNow() + lockDuration, Waits.Item, "the processor to renew the lock");
                 time.Advance(step);
             }
 
@@ -116,7 +117,7 @@ public sealed class ProcessorTests
         // Broker time starts at the processor's own (real) time, from which it schedules its renewals.
         BrokerClock.CatchUp(time);
         await sender.SendMessageAsync(new ServiceBusMessage("slow"));
-        await WaitUntil(() => !deliveries.IsEmpty && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, TimeSpan.FromSeconds(20));
+        await Waits.UntilAsync(() => !deliveries.IsEmpty && fixture.Broker.ActiveMessageCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, TimeSpan.FromSeconds(20), "the delivery to be processed and completed");
         await processor.StopProcessingAsync();
 
         // More than two lock durations of broker time, one delivery, completed without a lost lock: the renewals kept it.
@@ -147,14 +148,5 @@ public sealed class ProcessorTests
         Assert.Equal(first.SequenceNumber, again.SequenceNumber);
         Assert.Equal(2, again.DeliveryCount);
         await receiver.CompleteMessageAsync(again);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        using var expiry = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(50, expiry.Token);
-        }
     }
 }

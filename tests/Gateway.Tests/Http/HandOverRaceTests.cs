@@ -58,10 +58,11 @@ public sealed class HandOverRaceTests
             }
         })).ToList();
 
-        var starts = Enumerable.Range(0, Clients).Select(_ => (Delay: random.Next(0, 300), Via: random.Next(3), Pick: random.NextDouble())).ToList();
+        // Each client joins once a seeded number of events has been seen, so joins spread over the publishing.
+        var starts = Enumerable.Range(0, Clients).Select(_ => (After: random.Next(Warmup, Total), Via: random.Next(3), Pick: random.NextDouble())).ToList();
         var clients = starts.Select(s => Task.Run(async () =>
         {
-            await Task.Delay(s.Delay);
+            await Waits.UntilAsync(() => { lock (seen) { return seen.Count >= s.After; } }, Waits.Test, $"{s.After} events to be seen");
             string id;
             lock (seen)
             {
