@@ -7,7 +7,6 @@ using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +40,7 @@ public sealed partial class StreamSession(
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        PrepareResponse(context);
+        SseResponse.Prepare(context);
 
         using var scope = StreamScope(logger, channel, context.TraceIdentifier);
         using var subscription = hub.Subscribe(channel, notAfter);
@@ -129,18 +128,6 @@ public sealed partial class StreamSession(
         {
             metrics.StreamClosed();
         }
-    }
-
-    private static void PrepareResponse(HttpContext context)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-
-        // No response buffering or compression between us and the client: every flush reaches the wire.
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
     /// <summary>Decides where the stream starts and replays from the log up to now.</summary>
