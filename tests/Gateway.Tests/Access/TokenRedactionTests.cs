@@ -69,20 +69,13 @@ public sealed class TokenRedactionTests
         return response.StatusCode;
     }
 
-    private static int CountRequestSpans(List<Activity> spans)
-    {
-        lock (spans)
-        {
-            return spans.Count(s => s.Kind == ActivityKind.Server);
-        }
-    }
+    private static int CountRequestSpans(List<Activity> spans) => Snapshot(spans).Count(s => s.Kind == ActivityKind.Server);
 
-    private static string Describe(List<Activity> spans)
-    {
-        lock (spans)
-        {
-            return string.Join('\n', spans.Select(s =>
-                $"{s.DisplayName} {string.Join(' ', s.TagObjects.Select(t => $"{t.Key}={t.Value}"))} {string.Join(' ', s.Events.Select(e => e.Name + string.Join(' ', e.Tags.Select(t => $"{t.Key}={t.Value}"))))}"));
-        }
-    }
+    private static string Describe(List<Activity> spans) =>
+        string.Join('\n', Snapshot(spans).Select(s =>
+            $"{s.DisplayName} {string.Join(' ', s.TagObjects.Select(t => $"{t.Key}={t.Value}"))} {string.Join(' ', s.Events.Select(e => e.Name + string.Join(' ', e.Tags.Select(t => $"{t.Key}={t.Value}"))))}"));
+
+    // The in-memory exporter adds from the exporting thread without a lock: enumerate a copy, never the live list
+    // (List.ToArray copies the items added so far and does not throw while another thread adds).
+    private static Activity[] Snapshot(List<Activity> spans) => spans.ToArray();
 }
