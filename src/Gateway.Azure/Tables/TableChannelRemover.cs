@@ -21,6 +21,10 @@ namespace Gateway.Azure.Tables;
 /// </summary>
 internal sealed class TableChannelRemover(TableClient table, TableLogPruner pruner)
 {
+    public TableClient Table => table;
+
+    public TableLogPruner Pruner => pruner;
+
     /// <summary>
     /// Removes the channel if its head is still the one read (<paramref name="headETag"/>, last offset
     /// <paramref name="headOffset"/>) and it has no event left; false when a writer got there first.

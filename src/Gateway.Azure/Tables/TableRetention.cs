@@ -6,66 +6,102 @@ namespace Gateway.Azure.Tables;
 
 /// <summary>
 /// One retention run over the channel index (<c>!channels</c>), from where the previous run stopped: per channel,
-/// one head read, a prune, and when no event is left, the channel's removal. A run stops at its budget
-/// (<see cref="RetentionOptions.MaxRunDuration"/>, <see cref="RetentionOptions.MaxChannelsPerRun"/>) and saves a
-/// cursor, so a run over any number of channels ends within its schedule and the next one continues; a cursor is
-/// also saved after every page, so a run that is killed still moves the next one on.
+/// one head read, a prune, and when no event is left, the channel's removal. Channels are visited
+/// <see cref="Parallelism"/> at a time (each costs a few round trips, so a run is bound by latency, not by the
+/// store). A run stops at its budget (<see cref="RetentionOptions.MaxRunDuration"/>,
+/// <see cref="RetentionOptions.MaxChannelsPerRun"/>) and saves a cursor, so a run over any number of channels ends
+/// within its schedule and the next one continues; the cursor is also saved as the run goes, so a run that is
+/// killed still moves the next one on.
 /// </summary>
 internal sealed class TableRetention(TableClient table, TimeProvider time, int pageSize)
 {
+    /// <summary>Channels visited at once.</summary>
+    public const int Parallelism = 8;
+
     private readonly TableLogPruner _pruner = new(table, pageSize);
     private readonly TableRetentionCursor _cursor = new(table);
 
     public async Task<RetentionRunResult> RunAsync(RetentionOptions policy, CancellationToken cancellationToken)
     {
-        var remover = new TableChannelRemover(table, _pruner);
+        var run = new Run(policy, time.GetUtcNow() - policy.MaxAge, new TableChannelRemover(table, _pruner));
         var started = time.GetTimestamp();
-        var cutoff = time.GetUtcNow() - policy.MaxAge;
         var after = await _cursor.ReadAsync(cancellationToken);
         var filter = after is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {TableRowKeys.ChannelsPartition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {TableRowKeys.ChannelsPartition} and RowKey gt {after}");
-        long removed = 0;
+        var chunk = new List<TableEntity>(Parallelism);
         var visited = 0;
-        var channelsRemoved = 0;
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, ["RowKey"], cancellationToken).AsPages())
+        var sinceSaved = 0;
+        await foreach (var index in table.QueryAsync<TableEntity>(filter, pageSize, ["RowKey"], cancellationToken))
         {
-            foreach (var index in page.Values)
+            // The budget is checked before each chunk; the channel just read is left for the next run.
+            if (chunk.Count == 0
+                && ((policy.MaxChannelsPerRun > 0 && visited >= policy.MaxChannelsPerRun) || time.GetElapsedTime(started) >= policy.MaxRunDuration))
             {
-                if ((policy.MaxChannelsPerRun > 0 && visited >= policy.MaxChannelsPerRun) || time.GetElapsedTime(started) >= policy.MaxRunDuration)
-                {
-                    await _cursor.SaveAsync(after, cancellationToken);
-                    return new RetentionRunResult(removed, visited, channelsRemoved, PassCompleted: false);
-                }
-
-                var channel = index.RowKey;
-                var head = await table.GetEntityIfExistsAsync<TableEntity>(
-                    channel, TableRowKeys.HeadRow, [TableEventRows.OffsetProperty], cancellationToken);
-                if (!head.HasValue)
-                {
-                    channelsRemoved += await remover.TryRemoveHeadlessAsync(channel, index.ETag, cancellationToken) ? 1 : 0;
-                }
-                else
-                {
-                    var offset = head.Value!.GetInt64(TableEventRows.OffsetProperty) ?? 0;
-                    var (events, kept) = await _pruner.PruneAsync(channel, offset - policy.MaxEventsPerChannel, cutoff, cancellationToken);
-                    removed += events;
-
-                    // No event left: every one had expired (the count limit always keeps the newest).
-                    if (!kept && await remover.TryRemoveAsync(channel, index.ETag, head.Value.ETag, offset, cancellationToken))
-                    {
-                        channelsRemoved++;
-                    }
-                }
-
-                after = channel;
-                visited++;
+                await _cursor.SaveAsync(after, cancellationToken);
+                return run.Result(visited, passCompleted: false);
             }
 
-            await _cursor.SaveAsync(after, cancellationToken);
+            chunk.Add(index);
+            var size = policy.MaxChannelsPerRun > 0 ? Math.Min(Parallelism, policy.MaxChannelsPerRun - visited) : Parallelism;
+            if (chunk.Count < size)
+            {
+                continue;
+            }
+
+            await Task.WhenAll(chunk.Select(row => run.VisitAsync(row, cancellationToken)));
+            after = chunk[^1].RowKey;
+            visited += chunk.Count;
+            sinceSaved += chunk.Count;
+            chunk.Clear();
+            if (sinceSaved >= pageSize)
+            {
+                await _cursor.SaveAsync(after, cancellationToken);
+                sinceSaved = 0;
+            }
         }
 
+        await Task.WhenAll(chunk.Select(row => run.VisitAsync(row, cancellationToken)));
+        visited += chunk.Count;
         await _cursor.SaveAsync(null, cancellationToken);
-        return new RetentionRunResult(removed, visited, channelsRemoved, PassCompleted: true);
+        return run.Result(visited, passCompleted: true);
+    }
+
+    /// <summary>One run's policy and tallies; channels of a chunk are visited concurrently.</summary>
+    private sealed class Run(RetentionOptions policy, DateTimeOffset cutoff, TableChannelRemover remover)
+    {
+        private long _eventsRemoved;
+        private int _channelsRemoved;
+
+        public TableLogPruner Pruner => remover.Pruner;
+
+        public RetentionRunResult Result(int visited, bool passCompleted) =>
+            new(Interlocked.Read(ref _eventsRemoved), visited, Volatile.Read(ref _channelsRemoved), passCompleted);
+
+        public async Task VisitAsync(TableEntity index, CancellationToken cancellationToken)
+        {
+            var channel = index.RowKey;
+            var table = remover.Table;
+            var head = await table.GetEntityIfExistsAsync<TableEntity>(channel, TableRowKeys.HeadRow, [TableEventRows.OffsetProperty], cancellationToken);
+            if (!head.HasValue)
+            {
+                if (await remover.TryRemoveHeadlessAsync(channel, index.ETag, cancellationToken))
+                {
+                    Interlocked.Increment(ref _channelsRemoved);
+                }
+
+                return;
+            }
+
+            var offset = head.Value!.GetInt64(TableEventRows.OffsetProperty) ?? 0;
+            var (events, kept) = await Pruner.PruneAsync(channel, offset - policy.MaxEventsPerChannel, cutoff, cancellationToken);
+            Interlocked.Add(ref _eventsRemoved, events);
+
+            // No event left: every one had expired (the count limit always keeps the newest).
+            if (!kept && await remover.TryRemoveAsync(channel, index.ETag, head.Value.ETag, offset, cancellationToken))
+            {
+                Interlocked.Increment(ref _channelsRemoved);
+            }
+        }
     }
 }
