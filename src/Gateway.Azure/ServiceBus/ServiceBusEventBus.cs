@@ -18,22 +18,14 @@ public sealed class ServiceBusEventBus(ServiceBusClient client, IOptions<Service
         var message = IngestMessage.Create(channel, eventName, data);
         if (idempotencyKey is not null)
         {
-            // The producers' rule: a resend keeps its MessageId, and the topic's duplicate detection drops it.
-            message.MessageId = MessageIdOf(channel, idempotencyKey);
+            // The producers' rule: a resend keeps its MessageId, and the topic's duplicate detection drops it. The
+            // MessageId is a hash of channel and key (a key is scoped to its channel, duplicate detection to the topic),
+            // the same one the client package's producer helper makes from the same key.
+            message.MessageId = IdempotencyKey.MessageIdOf(channel, idempotencyKey);
         }
 
         await _sender.SendMessageAsync(message, cancellationToken);
         return PublishReceipt.Queued;
-    }
-
-    /// <summary>
-    /// A MessageId for a key: a hash of channel and key, because a key is scoped to its channel (as in the log's dedupe)
-    /// while duplicate detection spans the topic, and a MessageId holds at most 128 characters.
-    /// </summary>
-    internal static string MessageIdOf(string channel, string idempotencyKey)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(channel + "\n" + idempotencyKey));
-        return "key-" + Convert.ToHexStringLower(hash);
     }
 
     public ValueTask DisposeAsync() => _sender.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Gateway.Client.Rules;
 
 namespace Gateway.Core.Bus;
 
@@ -11,10 +12,10 @@ namespace Gateway.Core.Bus;
 public static class IdempotencyKey
 {
     /// <summary>The HTTP request header (IETF draft "The Idempotency-Key HTTP Header Field").</summary>
-    public const string HeaderName = "Idempotency-Key";
+    public const string HeaderName = IdempotencyKeyRule.HeaderName;
 
     /// <summary>Longest key accepted: a UUID, a hash or a composite business key fit with room to spare.</summary>
-    public const int MaxLength = 200;
+    public const int MaxLength = IdempotencyKeyRule.MaxLength;
 
     private const string SourceIdPrefix = "key:";
 
@@ -22,30 +23,9 @@ public static class IdempotencyKey
     public static string ToSourceId(string key) => SourceIdPrefix + key;
 
     /// <summary>1–<see cref="MaxLength"/> visible ASCII characters (<c>!</c> to <c>~</c>); no spaces or control characters.</summary>
-    public static bool TryValidate(string? key, [NotNullWhen(false)] out string? error)
-    {
-        if (string.IsNullOrEmpty(key))
-        {
-            error = $"The {HeaderName} header is empty; send 1–{MaxLength} visible ASCII characters, e.g. a UUID.";
-            return false;
-        }
+    public static bool TryValidate(string? key, [NotNullWhen(false)] out string? error) =>
+        IdempotencyKeyRule.TryValidate(key, out error);
 
-        if (key.Length > MaxLength)
-        {
-            error = $"The {HeaderName} header is {key.Length} characters long; at most {MaxLength} are allowed.";
-            return false;
-        }
-
-        foreach (var c in key)
-        {
-            if (c is < '!' or > '~')
-            {
-                error = $"The {HeaderName} header may hold only visible ASCII characters ('!' to '~'); it contains U+{(int)c:X4}.";
-                return false;
-            }
-        }
-
-        error = null;
-        return true;
-    }
+    /// <summary>The Service Bus <c>MessageId</c> for <paramref name="key"/> in <paramref name="channel"/> (the client package's producers make the same).</summary>
+    public static string MessageIdOf(string channel, string key) => IdempotencyKeyRule.MessageIdOf(channel, key);
 }

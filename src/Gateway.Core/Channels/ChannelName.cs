@@ -1,50 +1,20 @@
 using System.Diagnostics.CodeAnalysis;
+using Gateway.Client.Rules;
 
 namespace Gateway.Core.Channels;
 
 /// <summary>
 /// The rule for channel names: 1–128 characters of ASCII letters, digits, '-', '_', '.', ':'.
 /// Safe as a URL path segment and as a Table-storage PartitionKey (which forbids '/', '\', '#', '?'
-/// and control characters), so one rule serves every host and adapter.
+/// and control characters), so one rule serves every host and adapter. The rule itself is
+/// <c>src/Gateway.Client/Rules/ChannelNameRule.cs</c>, compiled here and into the client package, so producers check it too.
 /// </summary>
 public static class ChannelName
 {
-    public const int MaxLength = 128;
+    public const int MaxLength = ChannelNameRule.MaxLength;
 
     public static bool IsValid([NotNullWhen(true)] string? name) => TryValidate(name, out _);
 
-    public static bool TryValidate([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? error)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            error = "The channel name is empty.";
-            return false;
-        }
-
-        if (name.Length > MaxLength)
-        {
-            error = $"The channel name is {name.Length} characters long; at most {MaxLength} are allowed.";
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!IsAllowed(c))
-            {
-                error = $"The channel name contains {Describe(c)}; only ASCII letters, digits, '-', '_', '.' and ':' are allowed.";
-                return false;
-            }
-        }
-
-        error = null;
-        return true;
-    }
-
-    private static bool IsAllowed(char c) =>
-        char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':';
-
-    private static string Describe(char c) =>
-        char.IsControl(c) || char.IsWhiteSpace(c) || c > '\u007e'
-            ? $"the character U+{(int)c:X4}"
-            : $"the character '{c}'";
+    public static bool TryValidate([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? error) =>
+        ChannelNameRule.TryValidate(name, out error);
 }

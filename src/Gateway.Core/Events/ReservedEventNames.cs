@@ -1,4 +1,4 @@
-using Gateway.Core.Streaming;
+using Gateway.Client.Rules;
 
 namespace Gateway.Core.Events;
 
@@ -9,7 +9,7 @@ namespace Gateway.Core.Events;
 public static class ReservedEventNames
 {
     /// <summary>Compared ordinally, as browsers dispatch event names (<c>Reset</c> is a different event).</summary>
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { SseFrames.ResetEventName };
+    public static IReadOnlySet<string> All => EventContentRules.ReservedEventNames;
 
     public static bool Contains(string eventName) => All.Contains(eventName);
 }

@@ -14,7 +14,7 @@ namespace Gateway.Core.Streaming;
 public static class SseFrames
 {
     /// <summary>The named event a stream sends when it cannot continue exactly from the client's id.</summary>
-    public const string ResetEventName = "reset";
+    public const string ResetEventName = Gateway.Client.Rules.EventContentRules.ResetEventName;
 
     /// <summary>The comment the stream opens with, so proxies and clients see it open at once.</summary>
     public static ReadOnlyMemory<byte> Opened { get; } = ": stream open\n\n"u8.ToArray();
