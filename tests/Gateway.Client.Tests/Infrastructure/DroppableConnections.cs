@@ -32,6 +32,11 @@ public sealed class DroppableConnections : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
+        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+        {
+            return response;
+        }
+
         var body = new DroppableStream(await response.Content.ReadAsStreamAsync(cancellationToken));
         lock (_open)
         {
@@ -51,11 +56,15 @@ public sealed class DroppableConnections : DelegatingHandler
     private sealed class DroppableStream(Stream inner) : Stream
     {
         private readonly CancellationTokenSource _dropped = new();
+        private int _disposed;
 
         public void Drop()
         {
-            _dropped.Cancel();
-            inner.Dispose();
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _dropped.Cancel();
+                inner.Dispose();
+            }
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -98,10 +107,9 @@ public sealed class DroppableConnections : DelegatingHandler
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 inner.Dispose();
-                _dropped.Dispose();
             }
 
             base.Dispose(disposing);
