@@ -1,4 +1,5 @@
 using Azure.Messaging.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Testing.BadInput;
 using Gateway.Testing.Hosting;
 using Gateway.Testing.ServiceBus;
@@ -56,7 +57,7 @@ public sealed class BadInputCorpusTests(BadInputCorpusTests.Gateway gateway) : I
         public async Task AssertUnchangedAsync()
         {
             var text = $"still ingesting {++_checks}";
-            await Bus.Producer.SendMessageAsync(BusEnvironment.Event("witness", text));
+            await Bus.Producer.SendMessageAsync(GatewayMessages.Create("witness", text));
             Assert.Equal(text, (await _witness.NextAsync()).Data);
             Assert.False((await _host.Log.GetHeadAsync("feed", CancellationToken.None)).Exists, "a poison message was appended to channel feed");
         }

@@ -1,3 +1,4 @@
+using Gateway.Client.Producers;
 using Gateway.Core.Log;
 using Gateway.Hosting.Composition;
 using Gateway.ServiceBus.Tests.Infrastructure;
@@ -98,7 +99,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             var channel = $"crash-{i % Channels}";
             var data = $"{i % Channels}-{i / Channels:D4}";
             sent[channel].Add(data);
-            return BusEnvironment.Event(channel, data);
+            return GatewayMessages.Create(channel, data);
         }).ToList();
         foreach (var chunk in messages.Chunk(100))
         {

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using Azure.Messaging.ServiceBus.Administration;
 using Gateway.Azure.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Testing.Azurite;
 using Gateway.Testing.Hosting;
 using Gateway.Testing.ServiceBus;
@@ -74,7 +75,7 @@ public sealed class FanoutTests
         var data = Enumerable.Range(from, count).Select(i => $"m{i:D3}").ToList();
         foreach (var chunk in data.Chunk(10))
         {
-            await bus.Producer.SendMessagesAsync(chunk.Select(d => BusEnvironment.Event(Channel, d)));
+            await bus.Producer.SendMessagesAsync(chunk.Select(d => GatewayMessages.Create(Channel, d)));
         }
 
         return data;

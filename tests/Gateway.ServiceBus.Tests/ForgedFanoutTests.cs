@@ -1,6 +1,7 @@
 using System.Text;
 using Azure.Messaging.ServiceBus;
 using Gateway.Azure.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Testing;
 using Gateway.Testing.ServiceBus;
 using Gateway.Testing.Sse;
@@ -49,7 +50,7 @@ public sealed class ForgedFanoutTests
         await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:InstanceId", InstanceId));
         await using var stream = await gateway.OpenStreamAsync(Channel);
         await Waits.UntilAsync(() => gateway.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "real 1"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "real 1"));
         var first = await stream.NextAsync();
         var epoch = first.EventId![..first.EventId!.LastIndexOf('-')];
 
@@ -60,7 +61,7 @@ public sealed class ForgedFanoutTests
 
         foreach (var data in new[] { "real 2", "real 3", "real 4" })
         {
-            await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, data));
+            await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, data));
         }
 
         var rest = await stream.NextAsync(3);

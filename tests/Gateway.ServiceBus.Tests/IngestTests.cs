@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Text;
 using Azure.Messaging.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.TestBroker;
@@ -23,8 +24,8 @@ public sealed class IngestTests
         await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:FanoutSubscription", "fixed-fanout"));
         await using var stream = await gateway.OpenStreamAsync("orders");
 
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("orders", "{\"id\":1}", "created"));
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("orders", "plain"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("orders", "{\"id\":1}", "created"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("orders", "plain"));
 
         var items = new[] { await stream.NextAsync(), await stream.NextAsync() };
         Assert.Equal([1L, 2L], items.Select(SseIds.Offset));
@@ -66,14 +67,14 @@ public sealed class IngestTests
 
         ServiceBusMessage[] messages =
         [
-            Named("ok-1", BusEnvironment.Event("feed", "first")),
+            Named("ok-1", GatewayMessages.Create("feed", "first")),
             Named("no-channel", BusEnvironment.Event(null, "orphan")),
             Named("number-channel", NumberChannel()),
             Named("bad-channel", BusEnvironment.Event("feed!", "x")),
             Named("bad-utf8", BusEnvironment.Event("feed", [0xC3, 0x28])),
             Named("too-large", BusEnvironment.Event("feed", new string('x', 2000))),
             Named("crlf-subject", BusEnvironment.Event("feed", "x", "evil\r\nid: 9")),
-            Named("ok-2", BusEnvironment.Event("feed", "second")),
+            Named("ok-2", GatewayMessages.Create("feed", "second")),
         ];
         foreach (var message in messages)
         {
@@ -101,7 +102,7 @@ public sealed class IngestTests
 
         // Instance A appends, then hangs in fan-out (as if it died there) and is stopped: its batch is abandoned.
         await using var a = await bus.StartGatewayAsync(configure: s => s.AddSingleton<IEventFanout>(stuck));
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "once"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("ledger", "once"));
         await stuck.Reached.WaitAsync(Waits.Item);
         Assert.Equal(1, (await a.Log.GetHeadAsync("ledger", CancellationToken.None)).Offset);
         await a.StopAsync(TimeSpan.FromSeconds(1));
@@ -109,7 +110,7 @@ public sealed class IngestTests
         // Instance B, on the same log, gets the redelivery: the dedupe marker keeps it from a second append.
         await using var b = await bus.StartGatewayAsync(sharedLog: a.InMemoryLog);
         await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "the redelivery to be settled");
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("ledger", "next"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("ledger", "next"));
 
         var epoch = (await b.Log.GetHeadAsync("ledger", CancellationToken.None)).Epoch;
         await using var stream = await b.OpenStreamAsync("ledger", $"{epoch}-0");
@@ -144,7 +145,7 @@ public sealed class IngestTests
 
         // From here broker time runs with real time, from which the gateway schedules its renewals.
         brokerTime.SetUtcNow(DateTimeOffset.UtcNow);
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("slow", "patient"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("slow", "patient"));
         await Waits.UntilAsync(() => slow.Calls == 1 && bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, TimeSpan.FromSeconds(30), "the slow batch to be completed");
 
         // The fan-out took two lock durations of broker time. Had a lock lapsed, the batch would have been given up

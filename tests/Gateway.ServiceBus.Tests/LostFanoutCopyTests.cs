@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Messaging.ServiceBus.Administration;
 using Gateway.Azure.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Core.Bus;
 using Gateway.Testing;
 using Gateway.Testing.Faults;
@@ -31,12 +32,12 @@ public sealed class LostFanoutCopyTests(ITestOutputHelper output)
         await using var gateway = await bus.StartGatewayAsync(settings: [HeadCheck, ("Gateway:ServiceBus:InstanceId", InstanceId)]);
         await using var stream = await gateway.OpenStreamAsync(Channel);
         await Waits.UntilAsync(() => gateway.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "before"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "before"));
         Assert.Equal("before", (await stream.NextAsync()).Data);
 
         var admin = new ServiceBusAdministrationClient(bus.ConnectionString);
         await admin.DeleteSubscriptionAsync(BusEnvironment.FanoutTopic, InstanceId);
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "while deleted"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "while deleted"));
         await gateway.WaitForHeadAsync(Channel, 2);
         var clock = Stopwatch.StartNew();
 
@@ -59,18 +60,18 @@ public sealed class LostFanoutCopyTests(ITestOutputHelper output)
         var fanout = gateway.Services.GetRequiredService<DroppingFanout>();
         await using var stream = await gateway.OpenStreamAsync(Channel);
         await Waits.UntilAsync(() => gateway.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "one"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "one"));
         Assert.Equal("one", (await stream.NextAsync()).Data);
 
         fanout.DropNext();
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "two"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "two"));
         await gateway.WaitForHeadAsync(Channel, 2);
         Assert.Equal(1, fanout.Dropped);
         var clock = Stopwatch.StartNew();
         var lost = await stream.NextAsync(Waits.Item);
         output.WriteLine($"delivered {clock.Elapsed.TotalSeconds:0.00} s after the log had it");
 
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "three"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "three"));
         var next = await stream.NextAsync();
         Assert.Equal([(2L, "two"), (3L, "three")], new[] { lost, next }.Select(i => (SseIds.Offset(i), i.Data)));
     }

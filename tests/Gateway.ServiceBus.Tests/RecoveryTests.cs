@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Azure.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
 using Gateway.TestBroker;
@@ -20,7 +21,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         await using var bus = await BusEnvironment.StartAsync();
         foreach (var data in new[] { "early-1", "early-2", "early-3" })
         {
-            await bus.Producer.SendMessageAsync(BusEnvironment.Event("backlog", data));
+            await bus.Producer.SendMessageAsync(GatewayMessages.Create("backlog", data));
         }
 
         await using var gateway = await bus.StartGatewayAsync();
@@ -89,7 +90,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
     {
         for (var i = from; i < from + count; i++)
         {
-            await bus.Producer.SendMessageAsync(BusEnvironment.Event("pulse", $"p{i}"));
+            await bus.Producer.SendMessageAsync(GatewayMessages.Create("pulse", $"p{i}"));
         }
     }
 

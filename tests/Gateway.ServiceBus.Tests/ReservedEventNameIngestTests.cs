@@ -1,3 +1,4 @@
+using Gateway.Client.Producers;
 using Gateway.Core.Bus;
 using Gateway.Testing.ServiceBus;
 using Gateway.Testing.Sse;
@@ -17,7 +18,7 @@ public sealed class ReservedEventNameIngestTests
         var forged = BusEnvironment.Event("feed", """{"reason":"pruned"}""", "reset");
         forged.MessageId = "forged-reset";
         await bus.Producer.SendMessageAsync(forged);
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event("feed", "after"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create("feed", "after"));
 
         var item = await stream.NextAsync();
         Assert.Equal(("message", "after", 1L), (item.EventType, item.Data, SseIds.Offset(item)));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Azure.Data.Tables;
+using Gateway.Client.Producers;
 using Gateway.TestBroker;
 using Gateway.Testing;
 using Gateway.Testing.Azurite;
@@ -54,14 +55,14 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
                 ("Gateway:Health:Detailed", "true")));
             await using var stream = await gateway.OpenStreamAsync(Channel);
             await Waits.UntilAsync(() => gateway.Hub.SubscriberCount == 1, Waits.Item, "the stream to subscribe");
-            await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "before"));
+            await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "before"));
             Assert.Equal("before", (await stream.NextAsync()).Data);
 
             // SIGINT: Azurite saves what it holds (on SIGTERM it loses recent writes).
             await azurite.StopAsync(graceful: true);
             var clock = Stopwatch.StartNew();
             var sent = Enumerable.Range(0, 5).Select(i => $"during-{i}").ToList();
-            await bus.Producer.SendMessagesAsync(sent.Select(d => BusEnvironment.Event(Channel, d)));
+            await bus.Producer.SendMessagesAsync(sent.Select(d => GatewayMessages.Create(Channel, d)));
 
             await Waits.UntilAsync(async () => await gateway.BusHealthAsync() is ("Degraded", { } d) && d.Contains("ingest paused", StringComparison.Ordinal), Waits.Item, "health to report the paused ingest");
             var (_, paused) = await gateway.BusHealthAsync();
@@ -109,7 +110,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             .. GatewayArguments.From(TableLogSettings.For(azurite.ConnectionString, table)),
             ("Gateway:Health:Detailed", "true"),
         ]);
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "first"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "first"));
         await gateway.WaitForHeadAsync(Channel, 1);
 
         // The append comes before the fan-out and the complete: wait for the complete too, or "first" could come back
@@ -119,7 +120,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             Waits.Item, "the first message to be completed");
 
         await new TableServiceClient(azurite.ConnectionString).DeleteTableAsync(table);
-        await bus.Producer.SendMessageAsync(BusEnvironment.Event(Channel, "second"));
+        await bus.Producer.SendMessageAsync(GatewayMessages.Create(Channel, "second"));
 
         await Waits.UntilAsync(async () => (await gateway.BusHealthAsync()).Status == "Unhealthy", Waits.Item, "health to report the stopped ingest");
         var (_, description) = await gateway.BusHealthAsync();

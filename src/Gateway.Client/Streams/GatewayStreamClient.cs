@@ -6,8 +6,9 @@ namespace Gateway.Client.Streams;
 /// Opens gateway streams on an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the gateway. Each
 /// <see cref="GatewayStream"/> is an <see cref="IAsyncEnumerable{T}"/> of events that reconnects by itself.
 /// </summary>
-/// <param name="http">Shared by the streams; its <see cref="HttpClient.Timeout"/> must be infinite (a stream is one long response) —
-/// the constructor of <see cref="GatewayStream"/> does not change it. Add a bearer token to its default headers where the gateway needs one.</param>
+/// <param name="http">Shared by the streams. Give it <see cref="Timeout.InfiniteTimeSpan"/> as <see cref="HttpClient.Timeout"/>: a stream is
+/// one long response, and <see cref="GatewayStreamOptions.IdleTimeout"/> already replaces a silent one. Add a bearer token to its
+/// default headers where the gateway needs one.</param>
 /// <param name="options">How streams reconnect; null for the defaults.</param>
 public sealed class GatewayStreamClient(HttpClient http, GatewayStreamOptions? options = null)
 {

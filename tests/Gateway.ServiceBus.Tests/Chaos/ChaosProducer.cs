@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Messaging.ServiceBus;
+using Gateway.Client.Producers;
 using Gateway.Testing.ServiceBus;
 
 namespace Gateway.ServiceBus.Tests.Chaos;
@@ -103,9 +104,8 @@ public sealed class ChaosProducer(ServiceBusSender sender, ChaosRunOptions optio
 
     private ServiceBusMessage Message(int seq)
     {
-        var message = BusEnvironment.Event(Channel(seq, options.Channels), Data(seq));
-        message.MessageId = $"{_run}-{seq}";
-        return message;
+        // A resend keeps its MessageId, so the topic's duplicate detection can drop it.
+        return GatewayMessages.Create(Channel(seq, options.Channels), Data(seq), messageId: $"{_run}-{seq}");
     }
 
     private static string FirstLine(string text)

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using Gateway.Client.Publishing;
 using Gateway.Testing.Sse;
 
 namespace Gateway.Testing.Http;
@@ -30,21 +29,17 @@ public static class GatewayHttp
     public static string PublishPath(string channel, string? eventName = null) =>
         eventName is null ? $"/api/channels/{channel}/events" : $"/api/channels/{channel}/events?event={Uri.EscapeDataString(eventName)}";
 
-    /// <summary>Publishes UTF-8 text over HTTP, as any producer would, and expects a 2xx (201 committed, 202 queued).</summary>
+    /// <summary>
+    /// Publishes UTF-8 text over HTTP with the client package's <see cref="GatewayPublisher"/>, as a .NET producer would,
+    /// and expects a 2xx (201 committed, 202 queued): an event the gateway would refuse throws before it is sent, a
+    /// refusal throws <see cref="GatewayRequestException"/>.
+    /// </summary>
     public static Task PublishAsync(this HttpClient client, string channel, string data, string? eventName = null) =>
-        client.PublishAsync(channel, Encoding.UTF8.GetBytes(data), eventName);
+        new GatewayPublisher(client).PublishAsync(channel, data, eventName);
 
-    /// <summary>Publishes raw bytes (declared as UTF-8 text) and expects a 2xx (201 committed, 202 queued).</summary>
-    public static async Task PublishAsync(this HttpClient client, string channel, byte[] data, string? eventName = null)
-    {
-        using var content = new ByteArrayContent(data);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
-        using var response = await client.PostAsync(PublishPath(channel, eventName), content);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Publish to '{channel}' answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
+    /// <summary>Publishes bytes (declared as UTF-8 text) as <see cref="PublishAsync(HttpClient, string, string, string?)"/> does.</summary>
+    public static Task PublishAsync(this HttpClient client, string channel, byte[] data, string? eventName = null) =>
+        new GatewayPublisher(client).PublishAsync(channel, data, eventName);
 
     /// <summary>Opens the channel's SSE stream (see <see cref="SseStream.OpenAsync"/>).</summary>
     public static Task<SseStream> OpenStreamAsync(this HttpClient client, string channel, string? lastEventId = null, bool recordRaw = true) =>
