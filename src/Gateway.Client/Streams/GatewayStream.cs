@@ -20,14 +20,16 @@ public sealed class GatewayStream : IAsyncEnumerable<GatewayEvent>
     private readonly HttpClient _http;
     private readonly string _path;
     private readonly IReadOnlyList<string> _channels;
+    private readonly bool _several;
     private readonly GatewayStreamOptions _options;
     private int _connections;
 
-    internal GatewayStream(HttpClient http, string path, IReadOnlyList<string> channels, string? lastEventId, GatewayStreamOptions options)
+    internal GatewayStream(HttpClient http, string path, IReadOnlyList<string> channels, bool several, string? lastEventId, GatewayStreamOptions options)
     {
         _http = http;
         _path = path;
         _channels = channels;
+        _several = several;
         _options = options;
         LastEventId = lastEventId;
         RetryInterval = options.InitialRetry;
@@ -197,15 +199,15 @@ public sealed class GatewayStream : IAsyncEnumerable<GatewayEvent>
 
     private GatewayEvent ToEvent(SseItem<string> item, string? id)
     {
-        var channel = ChannelOf(id);
-        var reset = item.EventType == GatewayReset.ResetEventName ? ResetData.Parse(item.Data, channel) : null;
-        return new GatewayEvent(string.IsNullOrEmpty(id) ? null : id, item.EventType, item.Data, reset is null ? channel : reset.Channel, reset);
+        // A reset on several channels names the channel it concerns (none: all of them); one channel's reset is about that channel.
+        var reset = item.EventType == GatewayReset.ResetEventName ? ResetData.Parse(item.Data, _several ? null : _channels[0]) : null;
+        return new GatewayEvent(string.IsNullOrEmpty(id) ? null : id, item.EventType, item.Data, reset is null ? ChannelOf(id) : reset.Channel, reset);
     }
 
     /// <summary>One channel: that channel. Several: the id's first field, <c>{index}.{list}.{…}</c>, is the channel's place in the list.</summary>
     private string? ChannelOf(string? id)
     {
-        if (_channels.Count == 1 && !_path.StartsWith("api/stream", StringComparison.Ordinal))
+        if (!_several)
         {
             return _channels[0];
         }

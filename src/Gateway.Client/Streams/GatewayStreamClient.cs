@@ -23,7 +23,7 @@ public sealed class GatewayStreamClient(HttpClient http, GatewayStreamOptions? o
             throw new ArgumentException(error, nameof(channel));
         }
 
-        return new GatewayStream(http, $"api/channels/{channel}/stream", [channel], lastEventId, options ?? new GatewayStreamOptions());
+        return new GatewayStream(http, $"api/channels/{channel}/stream", [channel], several: false, lastEventId, options ?? new GatewayStreamOptions());
     }
 
     /// <summary>One stream over several channels (<c>GET /api/stream?channel=a&amp;channel=b</c>); each event names its channel.</summary>
@@ -52,6 +52,6 @@ public sealed class GatewayStreamClient(HttpClient http, GatewayStreamOptions? o
         }
 
         var query = string.Join('&', list.Select(c => "channel=" + c));
-        return new GatewayStream(http, "api/stream?" + query, list, lastEventId, options ?? new GatewayStreamOptions());
+        return new GatewayStream(http, "api/stream?" + query, list, several: true, lastEventId, options ?? new GatewayStreamOptions());
     }
 }

@@ -5,7 +5,8 @@ namespace Gateway.Client.Streams;
 /// <summary>Reads a <c>reset</c> event's JSON data (<c>{"reason":…,"channel":…,"lastEventId":…,"resumeAfter":…}</c>).</summary>
 internal static class ResetData
 {
-    public static GatewayReset Parse(string data, string? channelOfId)
+    /// <param name="channel">The stream's channel when it has one; null on several channels, whose resets name theirs.</param>
+    public static GatewayReset Parse(string data, string? channel)
     {
         try
         {
@@ -13,14 +14,13 @@ internal static class ResetData
             var root = json.RootElement;
             return new GatewayReset(
                 Text(root, "reason") ?? "unknown",
-                // One channel's stream does not name it; several channels' resets name the one concerned.
-                root.TryGetProperty("channel", out _) ? Text(root, "channel") : channelOfId,
+                Text(root, "channel") ?? channel,
                 Text(root, "lastEventId"),
                 Text(root, "resumeAfter"));
         }
         catch (JsonException)
         {
-            return new GatewayReset("unknown", channelOfId, null, null);
+            return new GatewayReset("unknown", channel, null, null);
         }
     }
 

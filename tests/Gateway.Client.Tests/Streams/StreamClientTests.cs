@@ -163,6 +163,15 @@ public sealed class StreamClientTests
         var reset = resumed.Events[0];
         Assert.Equal((GatewayReset.StaleEpoch, "news", "zzzzzzzz-1"), (reset.Reset?.Reason, reset.Reset?.Channel, reset.Reset?.LastEventId));
         Assert.Equal("news", reset.Channel);
+
+        // A single channel's id on several channels: one reset about all of them, then every channel from its oldest event.
+        await using var mismatched = new CollectingReader();
+        mismatched.Start(new GatewayStreamClient(http, mismatched.Reporting()).Channels(["prices", "news"], reader.Events[0].Id!.Split('.')[2].Split('_')[0]));
+        await mismatched.UntilEventsAsync(5);
+        var all = mismatched.Events[0];
+        Assert.Equal((GatewayReset.ChannelsMismatch, null), (all.Reset?.Reason, all.Reset?.Channel));
+        Assert.Null(all.Channel);
+        Assert.Equal(["p1", "n1", "p2", "n2"], mismatched.Events.Skip(1).Select(e => e.Data));
     }
 
     [Fact]
