@@ -5,7 +5,7 @@ internal static class DemoPageEndpoint
     public static void MapDemoPage(this IEndpointRouteBuilder app)
     {
         var page = ReadDemoPage();
-        app.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8"));
+        app.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8")).ExcludeFromDescription();
     }
 
     private static byte[] ReadDemoPage()

@@ -3,6 +3,7 @@ using Gateway.Core.Http;
 using Gateway.Hosting.Access;
 using Gateway.Hosting.Composition;
 using Gateway.Hosting.Telemetry;
+using Gateway.Server.OpenApi;
 
 namespace Gateway.Server;
 
@@ -17,6 +18,7 @@ public static class GatewayServer
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
         builder.Services.AddGatewayCors(builder.Configuration);
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddHostedService<OpenListenerWarning>();
         builder.AddGatewayTelemetry();
         configure?.Invoke(builder);
@@ -35,6 +37,7 @@ public static class GatewayServer
         app.UseCors();
         app.MapGateway().RequireGatewayCors();
         app.MapDemoPage();
+        app.MapGatewayOpenApi();
         return app;
     }
 }

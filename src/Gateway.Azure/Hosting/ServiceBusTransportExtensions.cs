@@ -1,5 +1,6 @@
 using Gateway.Azure.ServiceBus;
 using Gateway.Core.Bus;
+using Gateway.Core.Http;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ public static class ServiceBusTransportExtensions
         services.TryAddSingleton<IEventFanout>(sp => sp.GetRequiredService<ServiceBusFanout>());
         services.AddHostedService<ServiceBusIngestService>();
         services.AddHostedService<FanoutReceiverService>();
-        services.AddHealthChecks().AddCheck<ServiceBusHealthCheck>("bus");
+        services.AddHealthChecks().AddCheck<ServiceBusHealthCheck>("bus", tags: HealthCheckKind.Tags(HealthCheckKind.ServiceBus));
         return services;
     }
 }

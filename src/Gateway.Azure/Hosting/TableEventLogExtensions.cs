@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Gateway.Azure.Tables;
+using Gateway.Core.Http;
 using Gateway.Core.Log;
 using Gateway.Core.Options;
 using Gateway.Core.Telemetry;
@@ -53,7 +54,7 @@ public static class TableEventLogExtensions
             sp.GetRequiredService<GatewayMetrics>(),
             sp.GetRequiredService<ILogger<TableEventLog>>()));
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<TableEventLog>());
-        services.AddHealthChecks().AddCheck<TableLogHealthCheck>("log");
+        services.AddHealthChecks().AddCheck<TableLogHealthCheck>("log", tags: HealthCheckKind.Tags(HealthCheckKind.TableStorage));
         return services;
     }
 }

@@ -69,7 +69,7 @@ public static class GatewayServiceCollectionExtensions
     {
         services.TryAddSingleton<InMemoryEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());
-        services.AddHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy("in-memory"));
+        services.AddHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy("in-memory"), HealthCheckKind.Tags(HealthCheckKind.InMemory));
         return services;
     }
 
@@ -80,7 +80,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IEventBus>(sp => sp.GetRequiredService<InMemoryEventBus>());
         services.TryAddSingleton<IEventFanout, LocalFanout>();
         services.AddHostedService<InMemoryIngestService>();
-        services.AddHealthChecks().AddCheck("bus", () => HealthCheckResult.Healthy("in-memory"));
+        services.AddHealthChecks().AddCheck("bus", () => HealthCheckResult.Healthy("in-memory"), HealthCheckKind.Tags(HealthCheckKind.InMemory));
         return services;
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using Gateway.Core.Http.ApiDescription;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,14 +18,22 @@ public static class GatewayRouteBuilderExtensions
     public static RouteGroupBuilder MapGateway(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup(RoutePrefix);
-        api.MapGet("/channels/{channel}/stream", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.StreamAsync(context, channel));
-        api.MapGet("/stream", (HttpContext context, MultiChannelStreamEndpoint stream) => stream.StreamAsync(context));
-        api.MapGet("/channels/{channel}", (HttpContext context, string channel, ChannelInfoEndpoint info) => info.InfoAsync(context, channel));
-        api.MapPost("/channels/{channel}/events", (HttpContext context, string channel, GatewayEndpoints gateway) => gateway.PublishAsync(context, channel));
-        api.MapGet("/health", (HttpContext context, GatewayEndpoints gateway) => gateway.HealthAsync(context));
 
-        // A channel name with '/' in it matches neither route above: say why instead of a bare 404.
-        api.MapMethods("/channels/{**rest}", [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string rest) => GatewayEndpoints.NotAChannelRouteAsync(context, rest));
+        // Each route carries its API description (names, parameters, responses) as endpoint metadata: see GatewayRouteDocumentation.
+        api.MapGet("/channels/{channel}/stream", (HttpContext context, [Description(GatewayRouteDocumentation.ChannelDescription)] string channel, GatewayEndpoints gateway) => gateway.StreamAsync(context, channel))
+            .DescribeStream();
+        api.MapGet("/stream", (HttpContext context, MultiChannelStreamEndpoint stream) => stream.StreamAsync(context))
+            .DescribeMultiChannelStream();
+        api.MapGet("/channels/{channel}", (HttpContext context, [Description(GatewayRouteDocumentation.ChannelDescription)] string channel, ChannelInfoEndpoint info) => info.InfoAsync(context, channel))
+            .DescribeChannelInfo();
+        api.MapPost("/channels/{channel}/events", (HttpContext context, [Description(GatewayRouteDocumentation.ChannelDescription)] string channel, GatewayEndpoints gateway) => gateway.PublishAsync(context, channel))
+            .DescribePublish();
+        api.MapGet("/health", (HttpContext context, GatewayEndpoints gateway) => gateway.HealthAsync(context))
+            .DescribeHealth();
+
+        // A channel name with '/' in it matches neither route above: say why instead of a bare 404. Not an API of its own.
+        api.MapMethods("/channels/{**rest}", [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string rest) => GatewayEndpoints.NotAChannelRouteAsync(context, rest))
+            .ExcludeFromDescription();
         return api;
     }
 }

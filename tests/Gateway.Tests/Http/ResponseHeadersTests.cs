@@ -20,7 +20,7 @@ public sealed class ResponseHeadersTests
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.CacheControl?.NoCache, response.Headers.CacheControl?.ToString());
         Assert.Equal(["no"], response.Headers.GetValues("X-Accel-Buffering"));
-        Assert.Empty(response.Content.Headers.ContentEncoding);
+        Assert.Equal(["identity"], response.Content.Headers.ContentEncoding);
 
         // Nothing is published on this channel: whatever arrives is the opening the server writes at once.
         await using var stream = await SseStream.FromResponseAsync(response);
