@@ -26,7 +26,13 @@ public static class GatewayTelemetryExtensions
     /// when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
     /// </summary>
     public static IOpenTelemetryBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder) =>
-        builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: builder.Environment.IsDevelopment());
+        builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: ExportsToConsole(builder));
+
+    /// <summary>True when <see cref="AddGatewayTelemetry(IHostApplicationBuilder)"/> exports traces in this host's environment.</summary>
+    public static bool ExportsTraces(IHostApplicationBuilder builder) =>
+        ExportsToConsole(builder) || AzureMonitorExport.IsConfigured(builder.Configuration);
+
+    private static bool ExportsToConsole(IHostApplicationBuilder builder) => builder.Environment.IsDevelopment();
 
     /// <summary>
     /// Metrics (the <see cref="GatewayMetrics"/> meter, ASP.NET Core, Kestrel, runtime), and — when there is an
