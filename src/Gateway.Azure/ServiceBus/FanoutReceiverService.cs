@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
@@ -101,7 +102,7 @@ public sealed partial class FanoutReceiverService(
             {
                 if (FanoutMessage.TryRead(message, rules, out var e, out var problem))
                 {
-                    hub.Publish(e);
+                    PublishToHub(e, message);
                     completing.Add(CompleteAsync(receiver, message));
                 }
                 else
@@ -120,6 +121,26 @@ public sealed partial class FanoutReceiverService(
                 completing.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Hands the event to this instance's streams. While tracing, inside a span that continues the event's trace (the
+    /// fan-out copy carries it), which the streams then link to: one span per event per instance, none per delivery.
+    /// </summary>
+    private void PublishToHub(ChannelEvent e, ServiceBusReceivedMessage message)
+    {
+        if (!GatewayTracing.Source.HasListeners())
+        {
+            hub.Publish(e);
+            return;
+        }
+
+        using var activity = GatewayTracing.Source.StartActivity(GatewayTracing.FanoutReceive, ActivityKind.Consumer, MessageTraceContext.Read(message.ApplicationProperties));
+        activity?.SetTag("messaging.destination.subscription.name", subscription.Name);
+        activity?.SetTag("gateway.channel", e.Channel);
+        activity?.SetTag("gateway.event.id", e.Id);
+        activity?.SetTag("gateway.streams", hub.SubscriberCountOf(e.Channel));
+        hub.Publish(activity is null ? e : e.WithTrace(activity.Context));
     }
 
     private async Task CompleteAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)

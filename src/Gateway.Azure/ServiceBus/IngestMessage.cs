@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
+using Gateway.Core.Telemetry;
 
 namespace Gateway.Azure.ServiceBus;
 
@@ -30,11 +31,15 @@ public static class IngestMessage
                 ? null
                 : $"The application property '{ChannelProperty}' is {(channel is null ? "null" : "of type " + channel.GetType().Name)}; it must be a string naming the channel.";
 
-    /// <summary>Reads a delivery as-is for the ingestor to validate.</summary>
+    /// <summary>Reads a delivery as-is for the ingestor to validate, with the trace context its producer sent it in.</summary>
     public static IncomingEvent Read(ServiceBusReceivedMessage message) => new(
         message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel) ? channel as string : null,
         message.Subject,
         message.Body.ToMemory(),
         message.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        message.EnqueuedTime);
+        message.EnqueuedTime)
+    {
+        // Read only while the gateway traces: the ingest span continues the producer's send.
+        Trace = GatewayTracing.Source.HasListeners() ? MessageTraceContext.Read(message.ApplicationProperties) : default,
+    };
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.Core.Events;
+using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Azure.ServiceBus;
@@ -15,12 +17,22 @@ public sealed class ServiceBusFanout(ServiceBusClient client, IOptions<ServiceBu
 
     public async Task PublishAsync(IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken)
     {
+        using var activity = GatewayTracing.Source.StartActivity(GatewayTracing.FanoutSend, ActivityKind.Producer);
+        activity?.SetTag("messaging.destination.name", options.Value.FanoutTopic);
+        activity?.SetTag("messaging.batch.message_count", events.Count);
         var batch = await _sender.CreateMessageBatchAsync(cancellationToken);
         try
         {
             foreach (var e in events)
             {
                 var message = FanoutMessage.Create(e);
+                if (e.Trace != default)
+                {
+                    // Each copy continues its own event's trace: this span when it is in that trace, else the
+                    // context the event brought (an ingest batch of several producers' traces).
+                    MessageTraceContext.Write(message.ApplicationProperties, activity is not null && e.Trace.TraceId == activity.TraceId ? activity.Context : e.Trace);
+                }
+
                 if (batch.TryAddMessage(message))
                 {
                     continue;

@@ -27,8 +27,7 @@ public sealed partial class EventIngestor(
     /// <summary>Ingests a batch; the outcomes are in the order of <paramref name="batch"/>.</summary>
     public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(IReadOnlyList<IncomingEvent> batch, CancellationToken cancellationToken)
     {
-        using var activity = GatewayTracing.Source.StartActivity("gateway.ingest");
-        activity?.SetTag("gateway.ingest.batch_size", batch.Count);
+        using var activity = IngestTracing.StartIngest(batch);
         var outcomes = new IngestOutcome[batch.Count];
         var byChannel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -61,10 +60,20 @@ public sealed partial class EventIngestor(
         }
 
         var committed = new List<ChannelEvent>();
+        // While tracing: which message each committed event came from, so its delivery continues that message's trace.
+        var sources = activity is null ? null : new Dictionary<ChannelEvent, IncomingEvent>(batch.Count);
         foreach (var (channel, indexes) in byChannel)
         {
             var drafts = indexes.Select(i => new EventDraft(batch[i].EventName, batch[i].Data, batch[i].SourceId)).ToList();
-            var result = await log.AppendAsync(channel, drafts, cancellationToken);
+            AppendResult result;
+            using (var append = activity is null ? null : GatewayTracing.Source.StartActivity(GatewayTracing.Append))
+            {
+                append?.SetTag("gateway.channel", channel);
+                append?.SetTag("gateway.events", drafts.Count);
+                result = await log.AppendAsync(channel, drafts, cancellationToken);
+                append?.SetTag("gateway.log.epoch", result.Epoch);
+            }
+
             var appended = result.Appended.GetEnumerator();
             var duplicates = result.Duplicates.ToDictionary(d => d.SourceId, d => d.Offset, StringComparer.Ordinal);
             foreach (var i in indexes)
@@ -76,6 +85,7 @@ public sealed partial class EventIngestor(
                 else if (appended.MoveNext())
                 {
                     outcomes[i] = new IngestOutcome(IngestStatus.Committed, appended.Current);
+                    sources?.Add(appended.Current, batch[i]);
                     RecordLag(batch[i]);
                 }
             }
@@ -99,7 +109,7 @@ public sealed partial class EventIngestor(
         activity?.SetTag("gateway.ingest.committed", committed.Count);
         if (committed.Count > 0)
         {
-            await fanout.PublishAsync(committed, cancellationToken);
+            await fanout.PublishAsync(activity is null ? committed : IngestTracing.WithTraces(activity, committed, sources!), cancellationToken);
         }
 
         return outcomes;

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Gateway.Core.Options;
+using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Bus;
@@ -26,7 +28,9 @@ public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options) : IEvent
         var sourceId = idempotencyKey is null
             ? _prefix + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture)
             : IdempotencyKey.ToSourceId(idempotencyKey);
-        var queued = new QueuedPublish(new IncomingEvent(channel, eventName, data, sourceId));
+        // The publisher's span (the HTTP request) is the ingest span's parent, as a Service Bus message's send would be.
+        var trace = GatewayTracing.Source.HasListeners() && Activity.Current is { } current ? current.Context : default;
+        var queued = new QueuedPublish(new IncomingEvent(channel, eventName, data, sourceId) { Trace = trace });
         try
         {
             await _queue.Writer.WriteAsync(queued, cancellationToken);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Gateway.Core.Bus;
 
 /// <summary>
@@ -5,4 +7,8 @@ namespace Gateway.Core.Bus;
 /// redeliveries of the same message (e.g. its sequence number in the ingest subscription).
 /// <paramref name="EnqueuedTime"/>, when the bus knows it, is when the bus accepted the message: ingest lag is measured from it.
 /// </summary>
-public sealed record IncomingEvent(string? Channel, string? EventName, ReadOnlyMemory<byte> Data, string SourceId, DateTimeOffset? EnqueuedTime = null);
+public sealed record IncomingEvent(string? Channel, string? EventName, ReadOnlyMemory<byte> Data, string SourceId, DateTimeOffset? EnqueuedTime = null)
+{
+    /// <summary>The trace context the producer sent it in (Service Bus: <c>traceparent</c> / <c>Diagnostic-Id</c>); default when none.</summary>
+    public ActivityContext Trace { get; init; }
+}

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Gateway.Core.Events;
 
 /// <summary>
@@ -42,7 +44,16 @@ public sealed class ChannelEvent
     /// <summary>When the log committed the event.</summary>
     public DateTimeOffset Time { get; }
 
+    /// <summary>
+    /// The span this event's live delivery continues (ingest, or this instance's fan-out receive), so streams can link
+    /// to its trace; default when nobody traces. Set on a copy (<see cref="WithTrace"/>), never on an event a log holds.
+    /// </summary>
+    public ActivityContext Trace { get; private init; }
+
     public EventPosition Position => new(Epoch, Offset);
+
+    /// <summary>A copy carrying <paramref name="trace"/>; only made while tracing, so untraced events allocate nothing more.</summary>
+    public ChannelEvent WithTrace(ActivityContext trace) => new(Channel, Epoch, Offset, EventName, Data, Time) { Trace = trace };
 
     public string Id => Position.ToString();
 }

@@ -42,6 +42,7 @@ public sealed partial class MultiChannelStreamSession(
 
         using var scope = StreamScope(logger, string.Join(',', channels), context.TraceIdentifier);
         using var subscription = hub.Subscribe(channels, notAfter);
+        using var trace = StreamTrace.Start(channels);
         subscription.OnAbort(context.Abort);
         subscription.BeginCatchUp();
         metrics.StreamOpened();
@@ -87,7 +88,7 @@ public sealed partial class MultiChannelStreamSession(
                 }
             }
 
-            if (!await LiveAsync(output, subscription, cursors, aborted))
+            if (!await LiveAsync(output, subscription, cursors, trace, aborted))
             {
                 return;
             }
@@ -263,7 +264,7 @@ public sealed partial class MultiChannelStreamSession(
     }
 
     /// <summary>Writes live events until the hub ends the subscription (true) or the client leaves (false).</summary>
-    private async Task<bool> LiveAsync(StreamOutput output, HubSubscription subscription, MultiChannelCursors cursors, CancellationToken aborted)
+    private async Task<bool> LiveAsync(StreamOutput output, HubSubscription subscription, MultiChannelCursors cursors, StreamTrace? trace, CancellationToken aborted)
     {
         var reader = subscription.Reader;
         while (true)
@@ -348,6 +349,7 @@ public sealed partial class MultiChannelStreamSession(
 
             WriteEvent(output, cursors, cursor, e);
             metrics.EventDelivered();
+            trace?.Delivered(e);
 
             // Bound what a burst copies into this client's response buffer, as for one channel.
             if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())

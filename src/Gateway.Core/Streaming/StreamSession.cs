@@ -44,6 +44,7 @@ public sealed partial class StreamSession(
 
         using var scope = StreamScope(logger, channel, context.TraceIdentifier);
         using var subscription = hub.Subscribe(channel, notAfter);
+        using var trace = StreamTrace.Start([channel]);
         subscription.OnAbort(context.Abort);
         subscription.BeginCatchUp();
         metrics.StreamOpened();
@@ -86,7 +87,7 @@ public sealed partial class StreamSession(
                 }
             }
 
-            if (!await LiveAsync(output, subscription, cursor, aborted))
+            if (!await LiveAsync(output, subscription, cursor, trace, aborted))
             {
                 return;
             }
@@ -172,7 +173,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>Writes live events until the hub ends the subscription (true) or the client leaves (false).</summary>
-    private async Task<bool> LiveAsync(StreamOutput output, HubSubscription subscription, Cursor cursor, CancellationToken aborted)
+    private async Task<bool> LiveAsync(StreamOutput output, HubSubscription subscription, Cursor cursor, StreamTrace? trace, CancellationToken aborted)
     {
         var reader = subscription.Reader;
         while (true)
@@ -252,6 +253,7 @@ public sealed partial class StreamSession(
 
             WriteEvent(output, cursor, e);
             metrics.EventDelivered();
+            trace?.Delivered(e);
 
             // Bound what a burst copies into this client's response buffer: past the threshold, flush and let
             // backpressure hold the rest in the bounded queue, where overflow ends a client that stopped reading.

@@ -1,5 +1,6 @@
 using Gateway.Hosting.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 
 namespace Gateway.Functions.Hosting;
 
@@ -17,7 +18,14 @@ public static class GatewayFunctionsApp
         builder.Services.AddGatewayFunctions(builder.Configuration, appDirectory);
 
         // The same metrics, traces and logs as the server host; Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
-        builder.AddGatewayTelemetry();
+        var telemetry = builder.AddGatewayTelemetry();
+        if (GatewayTelemetryExtensions.ExportsTraces(builder))
+        {
+            // The worker's spans (the gateway's among them) join the host's invocation span, and the host leaves to the
+            // worker what it exports itself; host.json's "telemetryMode": "OpenTelemetry" is the host's half of this.
+            telemetry.UseFunctionsWorkerDefaults();
+        }
+
         return builder;
     }
 }

@@ -26,11 +26,17 @@ public static class GatewayTelemetryExtensions
     /// when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
     /// </summary>
     public static IOpenTelemetryBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder) =>
-        builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: builder.Environment.IsDevelopment());
+        builder.Services.AddGatewayTelemetry(builder.Configuration, exportToConsole: ExportsToConsole(builder));
+
+    /// <summary>True when <see cref="AddGatewayTelemetry(IHostApplicationBuilder)"/> exports traces in this host's environment.</summary>
+    public static bool ExportsTraces(IHostApplicationBuilder builder) =>
+        ExportsToConsole(builder) || AzureMonitorExport.IsConfigured(builder.Configuration);
+
+    private static bool ExportsToConsole(IHostApplicationBuilder builder) => builder.Environment.IsDevelopment();
 
     /// <summary>
     /// Metrics (the <see cref="GatewayMetrics"/> meter, ASP.NET Core, Kestrel, runtime), and — when there is an
-    /// exporter — traces (the gateway's ingest spans and incoming requests) and logs (with their scopes), exported
+    /// exporter — traces (one trace per event: the gateway's spans, the Azure SDKs', and incoming requests) and logs (with their scopes), exported
     /// to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with a managed
     /// identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says so), and to the console when
     /// <paramref name="exportToConsole"/>. Returns the builder so a caller can add its own exporter.
@@ -49,9 +55,10 @@ public static class GatewayTelemetryExtensions
             return telemetry;
         }
 
+        EnableAzureSdkActivities();
         telemetry
             .WithTracing(tracing => tracing
-                .AddSource(GatewayTracing.SourceName)
+                .AddGatewaySources()
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/api/health")))
             .WithLogging(logging => { }, options => options.IncludeScopes = true);
 
@@ -68,5 +75,28 @@ public static class GatewayTelemetryExtensions
         }
 
         return telemetry;
+    }
+
+    /// <summary>
+    /// The spans of one event's journey: the gateway's own (<see cref="GatewayTracing.SourceName"/>) and the Azure SDKs'
+    /// (<see cref="GatewayTracing.AzureSdkSources"/>: the Service Bus send and receive, the Table calls).
+    /// Add it before any exporter: it also drops the SDK's empty receive spans (<see cref="EmptyReceiveFilter"/>).
+    /// </summary>
+    public static TracerProviderBuilder AddGatewaySources(this TracerProviderBuilder tracing) =>
+        tracing.AddSource(GatewayTracing.SourceName, GatewayTracing.AzureSdkSources).AddProcessor(new EmptyReceiveFilter());
+
+    /// <summary>
+    /// Makes the Azure SDKs emit spans through <c>ActivitySource</c> (<see cref="GatewayTracing.AzureSdkActivitySwitch"/>),
+    /// unless the environment decides (<c>AZURE_EXPERIMENTAL_ENABLE_ACTIVITY_SOURCE</c>) or the switch is already set.
+    /// Azure.Core reads it once, when the process makes its first Azure client: call this before, as host building does.
+    /// Without a listener the SDKs still make no span, so this costs nothing untraced.
+    /// </summary>
+    public static void EnableAzureSdkActivities()
+    {
+        if (!AppContext.TryGetSwitch(GatewayTracing.AzureSdkActivitySwitch, out _)
+            && Environment.GetEnvironmentVariable("AZURE_EXPERIMENTAL_ENABLE_ACTIVITY_SOURCE") is null)
+        {
+            AppContext.SetSwitch(GatewayTracing.AzureSdkActivitySwitch, true);
+        }
     }
 }
