@@ -27,11 +27,15 @@ internal static class BenchPlotter
             p99.LegendText = $"{labels[i]} p99 (ms)";
             p99.Color = colours[i % colours.Length];
             p99.LineWidth = 2;
+            p99.MarkerShape = MarkerShape.FilledCircle;
+            p99.MarkerSize = 8;
 
             var memory = plot.Add.Scatter(streams, [.. points.Select(r => (r.ServerPeakRss ?? 0) / 1048576.0)]);
             memory.LegendText = $"{labels[i]} peak RSS (MiB)";
             memory.Color = colours[i % colours.Length];
             memory.LinePattern = LinePattern.Dashed;
+            memory.MarkerShape = MarkerShape.FilledSquare;
+            memory.MarkerSize = 8;
             memory.Axes.YAxis = plot.Axes.Right;
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Gateway.BenchPlot;
 
 // gateway-benchplot <results.jsonl> <table.md> <plot.png> [base label] [subject label]
@@ -8,7 +9,7 @@ if (args.Length < 3)
     return 2;
 }
 
-var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 var rows = File.ReadLines(args[0])
     .Where(line => line.TrimStart().StartsWith('{'))
     .Select(line => JsonSerializer.Deserialize<BenchRow>(line, json)!)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Gateway.LoadTool.Peers;
 
@@ -60,7 +61,8 @@ internal sealed record PeerReport
     public required bool ToolBottleneck { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // A row with no deliveries has NaN percentiles: written as "NaN", not an exception at the end of a long run.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
 
