@@ -22,7 +22,8 @@ catch (Exception error) when (error is ArgumentException or FormatException or I
 // Each stream is a socket here and one in the server; without enough descriptors the run would measure failures.
 // A peer run's streams are spread over its worker processes, which inherit this limit.
 var fileLimit = ProcessMemory.OpenFileLimit();
-var streamsHere = options.IsPeer ? (options.Streams + PeerPlan.AutoWorkers(options.Streams) - 1) / Math.Max(1, options.Workers > 0 ? options.Workers : PeerPlan.AutoWorkers(options.Streams)) : options.Streams;
+var workers = options.IsPeer ? (options.Workers > 0 ? options.Workers : PeerPlan.AutoWorkers(options.Streams)) : 1;
+var streamsHere = (options.Streams + workers - 1) / workers;
 if (fileLimit < streamsHere + 256)
 {
     Console.Error.WriteLine($"The open-file limit is {fileLimit}; {options.Streams} streams need more: raise it with 'ulimit -n {options.Streams * 2 + 1024}'.");
