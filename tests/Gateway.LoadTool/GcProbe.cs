@@ -10,7 +10,41 @@ internal sealed record GcProbe(long HeapBytes, long CommittedBytes, string Mode)
             return null;
         }
 
-        var parts = line[StartupHook.ReplyPrefix.Length..].Split(' ');
+        return Parse(line[StartupHook.ReplyPrefix.Length..]);
+    }
+
+    /// <summary>Reads "heap committed mode", the figures <see cref="StartupHook"/> reports.</summary>
+    public static GcProbe Parse(string figures)
+    {
+        var parts = figures.Trim().Split(' ');
         return new GcProbe(long.Parse(parts[0]), long.Parse(parts[1]), parts[2]);
+    }
+
+    /// <summary>
+    /// Asks a server started with <see cref="StartupHook.ProbeDirectoryVariable"/> = <paramref name="directory"/> for a
+    /// full collection and its heap figures, through the request and reply files.
+    /// </summary>
+    public static async Task<GcProbe> RequestAsync(string directory, CancellationToken cancellationToken)
+    {
+        var reply = Path.Combine(directory, StartupHook.ReplyFile);
+        File.Delete(reply);
+        await File.WriteAllTextAsync(Path.Combine(directory, StartupHook.RequestFile), StartupHook.Request, cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!File.Exists(reply))
+        {
+            try
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No GC probe reply in {directory} within 30 s: was the server started with DOTNET_STARTUP_HOOKS and {StartupHook.ProbeDirectoryVariable}?");
+            }
+        }
+
+        var figures = await File.ReadAllTextAsync(reply, cancellationToken);
+        File.Delete(reply);
+        return Parse(figures);
     }
 }

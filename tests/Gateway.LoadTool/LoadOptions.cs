@@ -20,6 +20,22 @@ public sealed class LoadOptions
           --Mode reconnect       instead: open the streams, restart the child server gracefully, and print a histogram
                                  of reconnects per 100 ms as each client honours its final retry:
           --ReconnectSpread T    with --Mode reconnect: the server's Gateway:Stream:ReconnectSpread (00:00:00 = no spread)
+          --Mode peer            instead: drive ANY SSE server (the gateway, Nchan, ...) from two URL templates and print
+                                 delivery, latency, server memory/CPU and tool CPU, as a summary and one JSON line:
+          --SubscribeUrl T       e.g. http://127.0.0.1:5080/api/channels/{channel}/stream or http://127.0.0.1:8090/sub/{channel}
+          --PublishUrl T         e.g. http://127.0.0.1:5080/api/channels/{channel}/events or http://127.0.0.1:8090/pub/{channel}
+          --Channels C           channels the streams are spread over (default 10)
+          --Rate R               events per second published in all, spread evenly over the channels (default 50)
+          --Events M             measured events per channel (default 0 = 200 in peer mode)
+          --WarmupEvents W       events per channel before the measured ones, not in the figures (default 20)
+          --PayloadBytes B       each event's data, "sequence timestamp xxx..." padded to B bytes (default 100)
+          --Workers P            receiving processes (default: one per 5,000 streams)
+          --ServerPid PID        the server's pid: peak RSS and CPU of it and its descendants (nginx's workers) from /proc
+          --GcProbeDir DIR       a gateway started with DOTNET_STARTUP_HOOKS=<this tool's dll> and GATEWAY_LOAD_PROBE_DIR=DIR:
+                                 memory is read after a forced full collection in it
+          --DrainSeconds D       after the last publish, how long to wait for every stream's last event (default 30)
+          --Label NAME           the peer's name in the output (default peer)
+          --JsonOut FILE         also append the JSON line to FILE
         """;
 
     public int Streams { get; set; } = 1000;
@@ -47,11 +63,79 @@ public sealed class LoadOptions
 
     public string? ReconnectSpread { get; set; }
 
+    public string? SubscribeUrl { get; set; }
+
+    public string? PublishUrl { get; set; }
+
+    public int Channels { get; set; } = 10;
+
+    public double Rate { get; set; } = 50;
+
+    public int WarmupEvents { get; set; } = 20;
+
+    public int PayloadBytes { get; set; } = 100;
+
+    public int Workers { get; set; }
+
+    public string? GcProbeDir { get; set; }
+
+    public int DrainSeconds { get; set; } = 30;
+
+    public string Label { get; set; } = "peer";
+
+    public string? JsonOut { get; set; }
+
+    /// <summary>Set by the peer coordinator for its workers: which share of the streams this one opens.</summary>
+    public int WorkerIndex { get; set; }
+
+    /// <summary>Set by the peer coordinator for its workers: the channel-name prefix of the run.</summary>
+    public string? RunId { get; set; }
+
+    /// <summary>True for <c>--Mode peer</c> and its workers.</summary>
+    public bool IsPeer => Mode is "peer" or "peer-worker";
+
     public static LoadOptions Parse(string[] args)
     {
         var options = new ConfigurationBuilder().AddCommandLine(args).Build().Get<LoadOptions>() ?? new LoadOptions();
+        if (options.IsPeer && options.Events == 0)
+        {
+            options.Events = 200;
+        }
+
         var errors = options.Validate().ToList();
         return errors.Count == 0 ? options : throw new ArgumentException(string.Join(Environment.NewLine, errors));
+    }
+
+    private IEnumerable<string> ValidatePeer()
+    {
+        foreach (var (name, template) in new[] { ("--SubscribeUrl", SubscribeUrl), ("--PublishUrl", PublishUrl) })
+        {
+            if (template is null || !template.Contains("{channel}", StringComparison.Ordinal)
+                || !Uri.TryCreate(template.Replace("{channel}", "c", StringComparison.Ordinal), UriKind.Absolute, out _))
+            {
+                yield return $"{name} must be an absolute URL with {{channel}} in it.";
+            }
+        }
+
+        if (Channels < 1 || Channels > Streams)
+        {
+            yield return "--Channels must be between 1 and --Streams.";
+        }
+
+        if (Rate <= 0 || WarmupEvents < 1 || PayloadBytes < 1 || Workers < 0 || DrainSeconds < 1)
+        {
+            yield return "--Rate, --WarmupEvents, --PayloadBytes and --DrainSeconds must be positive; --Workers not negative.";
+        }
+
+        if (Url is not null || WorkstationGc)
+        {
+            yield return "--Mode peer takes --SubscribeUrl and --PublishUrl, not --Url or --WorkstationGc (start the server yourself).";
+        }
+
+        if (GcProbeDir is not null && !Directory.Exists(GcProbeDir))
+        {
+            yield return "--GcProbeDir must be an existing directory.";
+        }
     }
 
     private IEnumerable<string> Validate()
@@ -76,9 +160,19 @@ public sealed class LoadOptions
             yield return "--HoldSeconds must be at least 0 and less than --TimeoutSeconds.";
         }
 
-        if (Mode is not ("idle" or "reconnect"))
+        if (Mode is not ("idle" or "reconnect" or "peer" or "peer-worker"))
         {
-            yield return "--Mode must be idle or reconnect.";
+            yield return "--Mode must be idle, reconnect or peer.";
+        }
+
+        if (IsPeer)
+        {
+            foreach (var error in ValidatePeer())
+            {
+                yield return error;
+            }
+
+            yield break;
         }
 
         if (Mode == "reconnect" && Url is not null)

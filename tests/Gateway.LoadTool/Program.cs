@@ -1,4 +1,5 @@
 using Gateway.LoadTool;
+using Gateway.LoadTool.Peers;
 
 if (args.Any(a => a is "--help" or "-h"))
 {
@@ -19,8 +20,11 @@ catch (Exception error) when (error is ArgumentException or FormatException or I
 }
 
 // Each stream is a socket here and one in the server; without enough descriptors the run would measure failures.
+// A peer run's streams are spread over its worker processes, which inherit this limit.
 var fileLimit = ProcessMemory.OpenFileLimit();
-if (fileLimit < options.Streams + 256)
+var workers = options.IsPeer ? (options.Workers > 0 ? options.Workers : PeerPlan.AutoWorkers(options.Streams)) : 1;
+var streamsHere = (options.Streams + workers - 1) / workers;
+if (fileLimit < streamsHere + 256)
 {
     Console.Error.WriteLine($"The open-file limit is {fileLimit}; {options.Streams} streams need more: raise it with 'ulimit -n {options.Streams * 2 + 1024}'.");
     return 2;
@@ -36,6 +40,16 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
+    if (options.Mode == "peer")
+    {
+        return await new PeerRun(options, args).RunAsync(timeout.Token);
+    }
+
+    if (options.Mode == "peer-worker")
+    {
+        return await PeerWorker.RunAsync(options, timeout.Token);
+    }
+
     if (options.Mode == "reconnect")
     {
         return await new ReconnectStorm(options).RunAsync(timeout.Token);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+
+namespace Gateway.BenchPlot;
+
+/// <summary>
+/// The Markdown table: one line per streams × rate, each figure as "base / subject (subject ÷ base)", so a ratio
+/// below 1 means the subject (the gateway) needs less than the base (Nchan) of that figure.
+/// </summary>
+internal static class BenchTable
+{
+    public static string Render(IReadOnlyList<BenchRow> rows, string baseLabel, string subjectLabel)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(c, $"| streams × events/s | p50 ms {baseLabel} / {subjectLabel} (ratio) | p99 ms | peak RSS MiB | server CPU µs per delivery | server cores | deliveries/s | idle KiB per stream | lost / dup / out of order ({baseLabel}; {subjectLabel}) | tool the limit? |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var key in rows.Select(r => r.Key).Distinct().OrderBy(k => k.Rate).ThenBy(k => k.Streams))
+        {
+            var b = rows.LastOrDefault(r => r.Key == key && r.Label == baseLabel);
+            var s = rows.LastOrDefault(r => r.Key == key && r.Label == subjectLabel);
+            text.AppendLine(c,
+                $"| {key.Streams:N0} × {key.Rate:N0} " +
+                $"| {Pair(b?.P50, s?.P50, "0.0")} " +
+                $"| {Pair(b?.P99, s?.P99, "0.0")} " +
+                $"| {Pair(b?.ServerPeakRss / 1048576.0, s?.ServerPeakRss / 1048576.0, "0")} " +
+                $"| {Pair(b?.ServerCpuMicrosecondsPerDelivery, s?.ServerCpuMicrosecondsPerDelivery, "0.0")} " +
+                $"| {Pair(b?.ServerCores, s?.ServerCores, "0.00")} " +
+                $"| {Pair(b?.DeliveriesPerSecond, s?.DeliveriesPerSecond, "0")} " +
+                $"| {Pair(b?.IdleBytesPerStream / 1024, s?.IdleBytesPerStream / 1024, "0.0")} " +
+                $"| {Integrity(b)}; {Integrity(s)} " +
+                $"| {Bottleneck(b)} / {Bottleneck(s)} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Pair(double? baseValue, double? subjectValue, string format)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string Value(double? v) => v is { } x && double.IsFinite(x) ? x.ToString(format, c) : "–";
+        var ratio = baseValue is > 0 && subjectValue is { } s && double.IsFinite(s) ? $" ({(s / baseValue.Value).ToString("0.00", c)}×)" : "";
+        return $"{Value(baseValue)} / {Value(subjectValue)}{ratio}";
+    }
+
+    private static string Integrity(BenchRow? row) =>
+        row is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{row.Lost}/{row.Duplicated}/{row.OutOfOrder}{(row.ConnectFailures > 0 ? $", {row.ConnectFailures} not connected" : "")}");
+
+    private static string Bottleneck(BenchRow? row) => row is null ? "–" : row.ToolBottleneck ? "yes" : "no";
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gateway.LoadTool.Peers;
+
+/// <summary>
+/// One peer run's figures: printed as a human summary and as one JSON line (the bench script collects the lines).
+/// Latencies in milliseconds, memory in bytes, CPU in seconds; null where not measured (no server pid, no GC probe).
+/// </summary>
+internal sealed record PeerReport
+{
+    public required string Label { get; init; }
+    public required string Date { get; init; }
+    public required int Cores { get; init; }
+    public required string LoadAverage { get; init; }
+    public required int Streams { get; init; }
+    public required int Channels { get; init; }
+    public required double Rate { get; init; }
+    public required int EventsPerChannel { get; init; }
+    public required int WarmupEventsPerChannel { get; init; }
+    public required int PayloadBytes { get; init; }
+    public required int Workers { get; init; }
+    public required int Opened { get; init; }
+    public required int ConnectFailures { get; init; }
+    public string? FirstConnectError { get; init; }
+    public required int EndedEarly { get; init; }
+    public string? FirstEndReason { get; init; }
+    public required bool WarmedUp { get; init; }
+    public required long ExpectedDeliveries { get; init; }
+    public required long Deliveries { get; init; }
+    public required long Lost { get; init; }
+    public required int StreamsWithLoss { get; init; }
+    public required long Duplicated { get; init; }
+    public required long OutOfOrder { get; init; }
+    public required double P50 { get; init; }
+    public required double P90 { get; init; }
+    public required double P99 { get; init; }
+    public required double Max { get; init; }
+    public required double EarlyP50 { get; init; }
+    public required double LateP50 { get; init; }
+    public required double DeliveriesPerSecond { get; init; }
+    public required double WindowSeconds { get; init; }
+    public required int PublishFailures { get; init; }
+    public string? FirstPublishError { get; init; }
+    public required double PublishLagP99 { get; init; }
+    public int? ServerPid { get; init; }
+    public long? ServerPeakRss { get; init; }
+    public long? ServerPeakPss { get; init; }
+    public double? ServerCpuSeconds { get; init; }
+    public double? ServerCores { get; init; }
+    public double? ServerCpuMicrosecondsPerDelivery { get; init; }
+    public long? BaselineRss { get; init; }
+    public long? IdleRss { get; init; }
+    public double? IdleBytesPerStream { get; init; }
+    public bool GcForced { get; init; }
+    public long? IdleGcHeap { get; init; }
+    public required double ToolCpuSeconds { get; init; }
+    public required double ToolCores { get; init; }
+    public required bool ToolBottleneck { get; init; }
+    public required IReadOnlyList<string> Notes { get; init; }
+
+    // A row with no deliveries has NaN percentiles: written as "NaN", not an exception at the end of a long run.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
+
+    public string Summary()
+    {
+        var c = CultureInfo.InvariantCulture;
+        static string MiB(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:0.0} MiB") : "n/a";
+        var text = new StringBuilder();
+        text.AppendLine(c, $"[{Label}] {Streams} streams over {Channels} channels, {Rate:0.#} events/s in all, {EventsPerChannel} events per channel (+{WarmupEventsPerChannel} warm-up), {PayloadBytes}-byte data, {Workers} receiving process(es); {Cores} cores, load average {LoadAverage}");
+        text.AppendLine(c, $"  streams: {Opened} open, {ConnectFailures} failed to connect{(FirstConnectError is null ? "" : $" ({FirstConnectError})")}, {EndedEarly} ended early{(FirstEndReason is null ? "" : $" ({FirstEndReason})")}{(WarmedUp ? "" : "; the warm-up did not reach every stream")}");
+        text.AppendLine(c, $"  delivered {Deliveries} of {ExpectedDeliveries}: lost {Lost} (on {StreamsWithLoss} streams), duplicated {Duplicated}, out of order {OutOfOrder}; publish failures {PublishFailures}{(FirstPublishError is null ? "" : $" ({FirstPublishError})")}");
+        text.AppendLine(c, $"  publish → receive: p50 {P50:0.00} ms, p90 {P90:0.00} ms, p99 {P99:0.00} ms, max {Max:0.00} ms (first fifth p50 {EarlyP50:0.00}, last fifth p50 {LateP50:0.00}); {DeliveriesPerSecond:0} deliveries/s over {WindowSeconds:0.0} s");
+        text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery");
+        text.AppendLine(c, $"  idle streams: RSS {MiB(BaselineRss)} before, {MiB(IdleRss)} with them open{(GcForced ? " (after a forced full collection)" : "")}: {IdleBytesPerStream / 1024:0.00} KiB per stream{(IdleGcHeap is { } heap ? $"; live GC heap {MiB(heap)}" : "")}");
+        text.AppendLine(c, $"  tool: CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, publish lag p99 {PublishLagP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
+        foreach (var note in Notes)
+        {
+            text.AppendLine(c, $"  note: {note}");
+        }
+
+        return text.ToString();
+    }
+}

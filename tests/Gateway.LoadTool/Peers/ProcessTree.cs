@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Gateway.LoadTool.Peers;
+
+/// <summary>
+/// A process and its descendants read from <c>/proc</c> (nginx's master and workers, the tool and its receiving
+/// workers): CPU seconds so far and resident memory now, summed over the tree.
+/// </summary>
+internal sealed class ProcessTree(int root)
+{
+    // USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux the runtime supports.
+    private const double TicksPerSecond = 100;
+
+    public int Root => root;
+
+    /// <summary>The root and every live descendant (a scan of /proc: parent ids from each <c>stat</c>).</summary>
+    public IReadOnlyList<int> Pids()
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } stat)
+            {
+                parents[pid] = stat.Parent;
+            }
+        }
+
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+
+        return tree;
+    }
+
+    /// <summary>User plus system CPU seconds of the tree's live processes.</summary>
+    public double CpuSeconds() => Pids().Sum(pid => Stat(pid)?.CpuTicks ?? 0) / TicksPerSecond;
+
+    /// <summary>Summed VmRSS (shared pages count once per process) and Pss (shared pages split between them), in bytes.</summary>
+    public (long Rss, long Pss) Memory()
+    {
+        long rss = 0, pss = 0;
+        foreach (var pid in Pids())
+        {
+            rss += Kilobytes($"/proc/{pid}/status", "VmRSS:") * 1024;
+            pss += Kilobytes($"/proc/{pid}/smaps_rollup", "Pss:") * 1024;
+        }
+
+        return (rss, pss);
+    }
+
+    public bool IsAlive => Stat(root) is not null;
+
+    private static (int Parent, long CpuTicks)? Stat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields are counted after the last ')'.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+    }
+
+    private static long Kilobytes(string file, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                {
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the scan and this read.
+        }
+
+        return 0;
+    }
+}
