@@ -46,8 +46,9 @@ internal sealed class PeerPublisher(PeerPlan plan) : IDisposable
                         throw new HttpRequestException($"POST {uri} answered {(int)response.StatusCode}.");
                     }
                 }
-                catch (HttpRequestException error)
+                catch (Exception error) when (error is HttpRequestException || (error is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
+                    // Refused, broken or past the client's 20 s timeout: a failed publish, counted; the run goes on.
                     Interlocked.Increment(ref failed);
                     Interlocked.CompareExchange(ref firstError, error.Message, null);
                 }
