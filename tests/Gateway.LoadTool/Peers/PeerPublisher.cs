@@ -38,7 +38,8 @@ internal sealed class PeerPublisher(PeerPlan plan) : IDisposable
 
                 try
                 {
-                    using var content = new ByteArrayContent(PeerPayload.Create(sequence, plan.PayloadBytes));
+                    var scheduled = start + (long)(due.TotalSeconds * Stopwatch.Frequency);
+                    using var content = new ByteArrayContent(PeerPayload.Create(sequence, plan.PayloadBytes, scheduled));
                     content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
                     using var response = await _client.PostAsync(uri, content, cancellationToken);
                     if (!response.IsSuccessStatusCode)

@@ -53,10 +53,10 @@ public sealed class PeerInstrumentTests
     [Fact]
     public void A_payload_is_padded_to_its_size_and_reads_back()
     {
-        var data = PeerPayload.Create(sequence: 42, size: 100);
+        var data = PeerPayload.Create(sequence: 42, size: 100, scheduledTimestamp: 7);
 
         Assert.Equal(100, data.Length);
-        Assert.Equal(42, PeerPayload.TryParse(data)!.Value.Sequence);
+        Assert.Equal((42, 7L), (PeerPayload.TryParse(data)!.Value.Sequence, PeerPayload.TryParse(data)!.Value.ScheduledTimestamp));
         Assert.Null(PeerPayload.TryParse("hello"u8));
     }
 
