@@ -38,6 +38,9 @@ internal sealed record PeerReport
     public required double P90 { get; init; }
     public required double P99 { get; init; }
     public required double Max { get; init; }
+    /// <summary>Latency from when the publisher meant to send (its lag included: no coordinated omission).</summary>
+    public required double ScheduledP50 { get; init; }
+    public required double ScheduledP99 { get; init; }
     public required double EarlyP50 { get; init; }
     public required double LateP50 { get; init; }
     public required double DeliveriesPerSecond { get; init; }
@@ -75,6 +78,7 @@ internal sealed record PeerReport
         text.AppendLine(c, $"  streams: {Opened} open, {ConnectFailures} failed to connect{(FirstConnectError is null ? "" : $" ({FirstConnectError})")}, {EndedEarly} ended early{(FirstEndReason is null ? "" : $" ({FirstEndReason})")}{(WarmedUp ? "" : "; the warm-up did not reach every stream")}");
         text.AppendLine(c, $"  delivered {Deliveries} of {ExpectedDeliveries}: lost {Lost} (on {StreamsWithLoss} streams), duplicated {Duplicated}, out of order {OutOfOrder}; publish failures {PublishFailures}{(FirstPublishError is null ? "" : $" ({FirstPublishError})")}");
         text.AppendLine(c, $"  publish → receive: p50 {P50:0.00} ms, p90 {P90:0.00} ms, p99 {P99:0.00} ms, max {Max:0.00} ms (first fifth p50 {EarlyP50:0.00}, last fifth p50 {LateP50:0.00}); {DeliveriesPerSecond:0} deliveries/s over {WindowSeconds:0.0} s");
+        text.AppendLine(c, $"  schedule → receive (the publisher's lag included): p50 {ScheduledP50:0.00} ms, p99 {ScheduledP99:0.00} ms");
         text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery");
         text.AppendLine(c, $"  idle streams: RSS {MiB(BaselineRss)} before, {MiB(IdleRss)} with them open{(GcForced ? " (after a forced full collection)" : "")}: {IdleBytesPerStream / 1024:0.00} KiB per stream{(IdleGcHeap is { } heap ? $"; live GC heap {MiB(heap)}" : "")}");
         text.AppendLine(c, $"  tool: CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, publish lag p99 {PublishLagP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");

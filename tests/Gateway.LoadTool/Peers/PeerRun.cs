@@ -123,6 +123,7 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
         var latency = Merge(results.Select(r => r.Latency));
         var early = Merge(results.Select(r => r.Early));
         var late = Merge(results.Select(r => r.Late));
+        var fromSchedule = Merge(results.Select(r => r.FromSchedule));
         var lastReceive = results.Max(r => r.LastReceive);
         var deliverySeconds = lastReceive > published.Start ? Stopwatch.GetElapsedTime(published.Start, lastReceive).TotalSeconds : double.NaN;
         var deliveries = results.Sum(r => r.Deliveries);
@@ -191,6 +192,8 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             P90 = latency.Percentile(90),
             P99 = latency.Percentile(99),
             Max = latency.MaxMilliseconds,
+            ScheduledP50 = fromSchedule.Percentile(50),
+            ScheduledP99 = fromSchedule.Percentile(99),
             EarlyP50 = early.Percentile(50),
             LateP50 = late.Percentile(50),
             DeliveriesPerSecond = deliveries / deliverySeconds,

@@ -15,6 +15,7 @@ internal sealed class ReceiverGroup : IAsyncDisposable
     private readonly LatencyHistogram[] _all = [.. Enumerable.Range(0, Stripes).Select(_ => new LatencyHistogram())];
     private readonly LatencyHistogram[] _early = [.. Enumerable.Range(0, Stripes).Select(_ => new LatencyHistogram())];
     private readonly LatencyHistogram[] _late = [.. Enumerable.Range(0, Stripes).Select(_ => new LatencyHistogram())];
+    private readonly LatencyHistogram[] _fromSchedule = [.. Enumerable.Range(0, Stripes).Select(_ => new LatencyHistogram())];
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -95,6 +96,7 @@ internal sealed class ReceiverGroup : IAsyncDisposable
             var stripe = (int)((uint)stream.GetHashCode() % Stripes);
             var measured = payload.Sequence - _plan.WarmupEvents;
             Record(_all[stripe], milliseconds);
+            Record(_fromSchedule[stripe], Stopwatch.GetElapsedTime(payload.ScheduledTimestamp, now).TotalMilliseconds);
             if (measured < _plan.Events / 5)
             {
                 Record(_early[stripe], milliseconds);
@@ -135,6 +137,7 @@ internal sealed class ReceiverGroup : IAsyncDisposable
             Latency = all.Serialize(),
             Early = Merge(_early).Serialize(),
             Late = Merge(_late).Serialize(),
+            FromSchedule = Merge(_fromSchedule).Serialize(),
         };
     }
 

@@ -36,4 +36,7 @@ internal sealed record ReceiverResult
 
     /// <summary>The last fifth of the measured sequences.</summary>
     public string Late { get; init; } = "";
+
+    /// <summary>Measured events' latencies from when the publisher meant to send them (its lag included).</summary>
+    public string FromSchedule { get; init; } = "";
 }
