@@ -5,6 +5,7 @@ namespace Gateway.Client.Streams;
 /// <summary>Reads a <c>reset</c> event's JSON data (<c>{"reason":…,"channel":…,"lastEventId":…,"resumeAfter":…}</c>).</summary>
 internal static class ResetData
 {
+    /// <param name="data">The reset event's data.</param>
     /// <param name="channel">The stream's channel when it has one; null on several channels, whose resets name theirs.</param>
     public static GatewayReset Parse(string data, string? channel)
     {
