@@ -95,6 +95,20 @@ public sealed class DemoPageTests(Chromium chromium)
         Assert.True(new FileInfo(path).Length > 0, $"The screenshot {path} is empty.");
     }
 
+    [Fact]
+    public async Task A_refused_stream_shows_the_problems_detail_instead_of_a_silent_closed()
+    {
+        await using var gateway = await BrowserGateway.StartAsync();
+        await using var browser = await chromium.NewSessionAsync();
+
+        // "/" is not allowed in a channel name: the stream answers 400, which EventSource alone would only report as closed.
+        var page = await browser.OpenAsync(new Uri(gateway.BaseAddress, "/?channel=orders&channel=bad%2Fname"));
+
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("closed", Within());
+        await Assertions.Expect(page.Locator("#problem")).ToContainTextAsync("400 Invalid channel name", new() { Timeout = Waits.Milliseconds(Waits.Browser) });
+        await Assertions.Expect(page.Locator("#problem")).ToContainTextAsync("Channel 2 of the stream", new() { Timeout = Waits.Milliseconds(Waits.Browser) });
+    }
+
     private static LocatorAssertionsToHaveTextOptions Within() => new() { Timeout = Waits.Milliseconds(Waits.Browser) };
 
     /// <summary>Waits for the table row whose data cell is <paramref name="data"/> and reads what a person sees in it.</summary>

@@ -6,7 +6,7 @@ namespace Gateway.Server.OpenApi;
 
 /// <summary>
 /// Turns Core's endpoint metadata into the parts of an operation the API explorer cannot see: the headers and query
-/// parameters the handlers read themselves, response headers, and the (optional) token requirement.
+/// parameters and the body the handlers read themselves, response headers, and the (optional) token requirement.
 /// </summary>
 internal sealed class DocumentedMetadataTransformer : IOpenApiOperationTransformer
 {
@@ -27,6 +27,16 @@ internal sealed class DocumentedMetadataTransformer : IOpenApiOperationTransform
                 concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 concrete.Headers[header.Name] = new OpenApiHeader { Description = header.Description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
             }
+        }
+
+        if (metadata.OfType<DocumentedRequestBody>().FirstOrDefault() is { } body)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Description = body.Description,
+                Required = true,
+                Content = body.ContentTypes.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } }),
+            };
         }
 
         if (metadata.OfType<DocumentedAccess>().Any())

@@ -63,6 +63,10 @@ public sealed class OpenApiDocumentTests
 
         Assert.False(paths.TryGetProperty("/", out _), "The demo page is not part of the API.");
 
+        // Accepts metadata takes part in routing: a publish with another content type would miss its route (and get the
+        // catch-all's 400) instead of the handler's own answer. The body is described with Core's DocumentedRequestBody.
+        Assert.All(routes, r => Assert.Null(r.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()));
+
         foreach (var (pathName, path) in paths.EnumerateObject().Select(p => (p.Name, p.Value)))
         {
             foreach (var operation in path.EnumerateObject())
@@ -90,6 +94,7 @@ public sealed class OpenApiDocumentTests
 
         var publish = paths.GetProperty("/api/channels/{channel}/events").GetProperty("post");
         Assert.Equal(["channel", "event", "Idempotency-Key"], ParameterNames(publish));
+        Assert.True(publish.GetProperty("requestBody").GetProperty("content").TryGetProperty("text/plain", out _));
         Assert.Equal(["200", "201", "202", "400", "401", "403", "408", "413", "415", "429", "503"],
             publish.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
 

@@ -81,8 +81,10 @@ public static class GatewayRouteDocumentation
             "it is in the log (in-memory bus); 202 without an id once Service Bus holds it (it gets its id at ingest); 200 with the first " +
             "attempt's id when an Idempotency-Key was appended before. Any content type but multipart; a charset other than UTF-8 is 415. " +
             "On the Functions app the route also needs a function key (x-functions-key header or code query parameter).")
-        .Accepts<string>("text/plain", "application/octet-stream")
         .WithMetadata(
+            new DocumentedRequestBody(
+                "The event's data, as it is: UTF-8 text (JSON or any other), at most Gateway:Events:MaxDataBytes. Any content type but multipart is accepted.",
+                ["text/plain", "application/octet-stream"]),
             new DocumentedParameter(GatewayEndpoints.EventNameParameter, DocumentedParameterLocation.Query,
                 "The event name (the SSE 'event' field); absent means 'message'. No CR, LF or NUL; 'reset' is reserved for the gateway."),
             new DocumentedParameter(IdempotencyKey.HeaderName, DocumentedParameterLocation.Header,
