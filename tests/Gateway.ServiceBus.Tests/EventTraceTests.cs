@@ -103,6 +103,63 @@ public sealed class EventTraceTests
         }
     }
 
+    [Fact]
+    public async Task Events_ingested_together_from_different_traces_each_stay_in_their_own_trace()
+    {
+        var spans = new List<Activity>();
+        var channel = "batched-" + Guid.NewGuid().ToString("N")[..8];
+
+        // Listening before the gateway starts (the producers send first): a tracer provider of the test's own.
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddGatewaySources().AddAspNetCoreInstrumentation().AddSource(Producer.Name).AddInMemoryExporter(spans).Build();
+        await using var bus = await BusEnvironment.StartAsync();
+        bus.Broker.CreateSubscription(BusEnvironment.FanoutTopic, "fixed"); // there before ingest can send to it
+
+        // Two producers' events wait in the subscription before the gateway starts, so its first receive may take both.
+        var roots = new List<Activity>();
+        foreach (var data in new[] { "one", "two" })
+        {
+            using var root = Producer.StartActivity("produce " + data)!;
+            roots.Add(root);
+            await bus.Producer.SendMessageAsync(BusEnvironment.Event(channel, data));
+        }
+
+        await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:FanoutSubscription", "fixed"));
+        await using var stream = await gateway.OpenStreamAsync(channel, "earliest");
+        var replayed = await stream.NextAsync(2);
+        await using var live = await gateway.OpenStreamAsync(channel);
+        await bus.Producer.SendMessageAsync(BusEnvironment.Event(channel, "three"));
+        Assert.Equal("three", (await live.NextAsync(1)).Single().Data);
+        Assert.Equal("three", (await stream.NextAsync(1)).Single().Data);
+        await gateway.StopAsync();
+        await Waits.UntilAsync(() => Snapshot(spans).Count(s => s.OperationName == GatewayTracing.Stream && Channel(s) == channel) == 2, Waits.Item, "both stream spans");
+
+        // Whether or not one batch took both, each event's fan-out receive continues its own producer's trace.
+        var all = Snapshot(spans);
+        foreach (var (root, item) in roots.Zip(replayed))
+        {
+            var receive = Single(all, s => s.OperationName == GatewayTracing.FanoutReceive && s.TraceId == root.TraceId, Describe(all.Where(s => s.TraceId == root.TraceId)));
+            Assert.Equal(item.EventId, receive.GetTagItem("gateway.event.id"));
+        }
+
+        // An ingest that took both events started its own trace and links to both sends.
+        var batched = all.Where(s => s.OperationName == GatewayTracing.Ingest
+            && roots.All(r => r.TraceId != s.TraceId)
+            && s.Links.Any(l => roots.Any(r => r.TraceId == l.Context.TraceId))).ToList();
+        foreach (var ingest in batched)
+        {
+            Assert.Equal(roots.Select(r => r.TraceId.ToHexString()).Order(), ingest.Links.Select(l => l.Context.TraceId.ToHexString()).Order());
+        }
+
+        // Replayed events are not linked (their journey ended at their first delivery); the live one is, on both streams.
+        var three = Single(all, s => s.OperationName == GatewayTracing.FanoutReceive && Channel(s) == channel && roots.All(r => r.TraceId != s.TraceId), "");
+        foreach (var streamSpan in all.Where(s => s.OperationName == GatewayTracing.Stream && Channel(s) == channel))
+        {
+            Assert.Equal(three.SpanId, Assert.Single(streamSpan.Links).Context.SpanId);
+            Assert.Equal(1L, streamSpan.GetTagItem("gateway.stream.delivered"));
+        }
+    }
+
     private static string? Channel(Activity span) => span.GetTagItem("gateway.channel") as string;
 
     private static Activity Single(List<Activity> spans, Func<Activity, bool> match, string shape)
@@ -115,6 +172,7 @@ public sealed class EventTraceTests
     private static string Describe(IEnumerable<Activity> spans) =>
         string.Join('\n', spans.Select(s => $"{s.Source.Name} {s.DisplayName} {s.Kind} trace={s.TraceId} span={s.SpanId} parent={s.ParentSpanId} links={string.Join(',', s.Links.Select(l => l.Context.SpanId))}"));
 
-    // The in-memory exporter adds from the exporting thread without a lock: read a copy, never the live list.
-    private static List<Activity> Snapshot(List<Activity> spans) => [.. spans.ToArray()];
+    // The in-memory exporter adds from the exporting thread without a lock: read a copy, never the live list (a copy
+    // taken while an item is being added can hold an empty slot for it).
+    private static List<Activity> Snapshot(List<Activity> spans) => [.. spans.ToArray().Where(s => s is not null)];
 }
