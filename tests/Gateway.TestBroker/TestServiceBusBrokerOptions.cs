@@ -23,7 +23,8 @@ public sealed class TestServiceBusBrokerOptions
     public Action<string>? OnSending { get; init; }
 
     /// <summary>
-    /// Called after the broker extended a message's lock (a client's renew-lock request, one call per message), outside
+    /// Called after the broker extended a message's lock (a client's renew-lock request, one call per message; a session
+    /// lock renewal reports each message locked in the session), outside
     /// the broker's locks. Lets a test wait for renewals instead of for time, e.g. until a batch's locks were kept
     /// alive past a renewal budget.
     /// </summary>

@@ -8,7 +8,9 @@ namespace Gateway.TestBroker.Entities;
 /// session with the oldest waiting message) and gets only that session's messages, in sequence order; a message it
 /// abandons or releases is the next one it gets. The message locks are the session's lock: renewing the session renews
 /// them, and when the session lock lapses (or its link closes, or a delivery is lost) the session is freed and what was
-/// locked in it comes back, oldest first, to whoever accepts the session next.
+/// locked in it comes back, oldest first, to whoever accepts the session next. A lapse or a lost delivery counts a
+/// failed delivery for each of those messages; a receiver closing its link does not (the AMQP library settles its
+/// unsettled deliveries as released, and a session receiver closes with messages it fetched but never handed out).
 /// </summary>
 internal sealed partial class EntityQueue
 {
@@ -71,9 +73,14 @@ internal sealed partial class EntityQueue
         RemoveConsumer(consumer);
     }
 
-    /// <summary>Extends a session's lock (and the locks of its messages); null when no receiver holds the session.</summary>
+    /// <summary>
+    /// Extends a session's lock (and the locks of its messages, each reported to <c>OnLockRenewed</c>); null when no
+    /// receiver holds the session.
+    /// </summary>
     public DateTime? RenewSessionLock(string sessionId)
     {
+        List<LockRenewal> renewals;
+        DateTime until;
         lock (gate)
         {
             if (!sessions.TryGetValue(sessionId, out var session) || session.Holder is null)
@@ -81,14 +88,17 @@ internal sealed partial class EntityQueue
                 return null;
             }
 
-            session.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
+            until = session.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
+            renewals = [];
             foreach (var held in locks.Values.Where(l => l.Message.SessionId == sessionId))
             {
-                held.LockedUntilUtc = session.LockedUntilUtc;
+                held.LockedUntilUtc = until;
+                renewals.Add(new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, until));
             }
-
-            return session.LockedUntilUtc;
         }
+
+        renewals.ForEach(r => settings.OnLockRenewed?.Invoke(r));
+        return until;
     }
 
     /// <summary>The session's state; false when no receiver holds the session.</summary>
@@ -222,7 +232,7 @@ internal sealed partial class EntityQueue
         }
     }
 
-    /// <summary>A closed session receiver gives its session back.</summary>
+    /// <summary>A closed session receiver gives its session back; what it held locked waits again, not counted as failed.</summary>
     void UnlockSessionLocked(string sessionId, IMessageConsumer consumer)
     {
         if (sessions.TryGetValue(sessionId, out var session) && session.Holder == consumer)
@@ -232,8 +242,9 @@ internal sealed partial class EntityQueue
     }
 
     /// <summary>
-    /// Frees the session: what was locked in it counts a failed delivery and waits again (or is dead-lettered past the max
-    /// delivery count); its receiver, unless already gone, is detached with <paramref name="detachWith"/>.
+    /// Frees the session. With <paramref name="detachWith"/> (the session was lost: lock lapsed, delivery lost) what was
+    /// locked in it counts a failed delivery and waits again (or is dead-lettered past the max delivery count), and its
+    /// receiver is detached with that error; without it (the receiver closed) it just waits again.
     /// </summary>
     void ReleaseSessionLocked(MessageSession session, Error? detachWith)
     {
@@ -242,7 +253,14 @@ internal sealed partial class EntityQueue
         foreach (var (token, held) in locks.Where(l => l.Value.Message.SessionId == session.Id).ToList())
         {
             locks.Remove(token);
-            ReturnFailedLocked(held.Message);
+            if (detachWith is null)
+            {
+                available[held.Message.SequenceNumber] = held.Message;
+            }
+            else
+            {
+                ReturnFailedLocked(held.Message);
+            }
         }
 
         if (holder is not null)
