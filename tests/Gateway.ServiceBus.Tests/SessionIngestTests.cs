@@ -130,6 +130,24 @@ public sealed class SessionIngestTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(true, false, "does not require sessions")]
+    [InlineData(false, true, "requires sessions")]
+    public async Task A_sessions_setting_that_does_not_match_the_subscription_is_reported_by_health(bool gatewaySessions, bool subscriptionSessions, string expected)
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { SessionAcceptWait = TimeSpan.FromMilliseconds(100) }, sessions: subscriptionSessions);
+        await using var gateway = await GatewayTestHost.StartAsync(new GatewayTestHostOptions
+        {
+            Settings = [.. bus.GatewaySettings, ("Gateway:ServiceBus:Sessions", gatewaySessions ? "true" : "false"), ("Gateway:Health:Detailed", "true")],
+        });
+
+        await Waits.UntilAsync(
+            async () => await gateway.BusHealthAsync() is ("Unhealthy", { } d) && d.Contains(expected, StringComparison.Ordinal),
+            Waits.Item,
+            $"health to say the subscription {expected}");
+        output.WriteLine((await gateway.BusHealthAsync()).Description);
+    }
+
     private static TimeSpan LongestRenewedSpan(IEnumerable<LockRenewal> renewals) =>
         renewals.GroupBy(r => r.SequenceNumber).Select(g => g.Max(r => r.LockedUntilUtc) - g.Min(r => r.LockedUntilUtc)).DefaultIfEmpty().Max();
 

@@ -47,6 +47,15 @@ public static class IngestMessage
                 ? null
                 : $"The application property '{ChannelProperty}' is {(channel is null ? "null" : "of type " + channel.GetType().Name)}; it must be a string naming the channel.";
 
+    /// <summary>
+    /// Why ingest refuses the message before the ingestor sees it (dead-letter reason and description): no string
+    /// <c>channel</c> property, or with <paramref name="sessions"/> a SessionId that is not the channel; null when none.
+    /// </summary>
+    public static (string Reason, string Description)? Refusal(ServiceBusReceivedMessage message, bool sessions) =>
+        ChannelPropertyProblem(message) is { } channel ? (EventIngestor.InvalidChannel, channel)
+        : sessions && SessionIdProblem(message) is { } session ? (SessionIdMismatch, session)
+        : null;
+
     /// <summary>Reads a delivery as-is for the ingestor to validate.</summary>
     public static IncomingEvent Read(ServiceBusReceivedMessage message) => new(
         message.ApplicationProperties.TryGetValue(ChannelProperty, out var channel) ? channel as string : null,

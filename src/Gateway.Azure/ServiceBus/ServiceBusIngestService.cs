@@ -119,13 +119,12 @@ public sealed partial class ServiceBusIngestService(
     {
         // A message without a string channel property (or, with sessions, whose SessionId is not its channel) is refused
         // here, where it can be said exactly what is wrong; the ingestor validates everything else.
-        var sessions = options.Value.Sessions;
-        var problems = messages.Select(m => IngestMessage.ChannelPropertyProblem(m) is { } p
-            ? (Reason: EventIngestor.InvalidChannel, Problem: p)
-            : sessions && IngestMessage.SessionIdProblem(m) is { } s ? (Reason: IngestMessage.SessionIdMismatch, Problem: s) : default).ToArray();
-        var refused = messages.Select((m, i) => (Message: m, problems[i].Reason, problems[i].Problem)).Where(r => r.Problem is not null).ToList();
-        var accepted = messages.Where((_, i) => problems[i].Problem is null).ToList();
-        var settles = refused.Select(r => RefuseAsync(receiver, r.Message, r.Reason!, r.Problem!)).ToList();
+        var refusals = messages.Select(m => IngestMessage.Refusal(m, options.Value.Sessions)).ToArray();
+        var accepted = messages.Where((_, i) => refusals[i] is null).ToList();
+        var settles = messages.Select((m, i) => (Message: m, Refusal: refusals[i]))
+            .Where(r => r.Refusal is not null)
+            .Select(r => RefuseAsync(receiver, r.Message, r.Refusal!.Value.Reason, r.Refusal.Value.Description))
+            .ToList();
         if (accepted.Count > 0)
         {
             settles.Add(IngestAcceptedAsync(receiver, accepted, stoppingToken));
