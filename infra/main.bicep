@@ -79,6 +79,9 @@ param ingestSubscriptionName string = 'gateway'
 @description('Topic committed events are fanned out on to every instance.')
 param fanoutTopicName string = 'events-fanout'
 
+@description('Strict send order per channel (Gateway:ServiceBus:Sessions): the ingest subscription requires sessions, producers must set SessionId = channel, and ingest takes one session (channel) at a time. Service Bus cannot change requiresSession on an existing subscription: to switch, drain it and deploy with a new ingestSubscriptionName.')
+param serviceBusSessions bool = false
+
 @description('Gateway:Stream:RetryInterval: the reconnection delay sent to clients.')
 param streamRetryInterval string = '00:00:03'
 
@@ -158,6 +161,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     tags: tags
     eventsTopicName: eventsTopicName
     ingestSubscriptionName: ingestSubscriptionName
+    ingestRequiresSession: serviceBusSessions
     fanoutTopicName: fanoutTopicName
     identityName: identityName
     producerPrincipalIds: producerPrincipalIds
@@ -203,6 +207,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Gateway__ServiceBus__Topic: eventsTopicName
       Gateway__ServiceBus__Subscription: ingestSubscriptionName
       Gateway__ServiceBus__FanoutTopic: fanoutTopicName
+      Gateway__ServiceBus__Sessions: string(serviceBusSessions)
     }
   }
 }

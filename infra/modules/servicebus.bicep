@@ -13,6 +13,9 @@ param eventsTopicName string
 @description('Durable ingest subscription on the events topic (Gateway:ServiceBus:Subscription).')
 param ingestSubscriptionName string
 
+@description('The ingest subscription requires sessions (Gateway:ServiceBus:Sessions: strict send order per channel, SessionId = channel). Fixed when the subscription is created.')
+param ingestRequiresSession bool = false
+
 @description('Topic committed events are fanned out on (Gateway:ServiceBus:FanoutTopic).')
 param fanoutTopicName string
 
@@ -72,8 +75,9 @@ resource ingestSubscription 'Microsoft.ServiceBus/namespaces/topics/subscription
   parent: eventsTopic
   name: ingestSubscriptionName
   properties: {
-    // No sessions: a message without a SessionId would be dead-lettered by a session-enabled subscription.
-    requiresSession: false
+    // Off by default: a message without a SessionId would be dead-lettered by a session-enabled subscription. On
+    // (Gateway:ServiceBus:Sessions) for strict send order per channel, with SessionId = channel on every message.
+    requiresSession: ingestRequiresSession
     // One lock covers validate + append (Table transaction) + fan-out; the processor renews it for slow storage.
     lockDuration: 'PT1M'
     // An append that fails (storage down) abandons the message. Ten deliveries ride out short outages without

@@ -140,6 +140,19 @@ public sealed class AppSettingsBindingTests(CompiledInfra infra)
         Assert.Equal("TableEventLog", services.GetRequiredService<Gateway.Core.Log.IEventLog>().GetType().Name);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_sessions_parameter_reaches_the_service_bus_options(bool sessions)
+    {
+        var overrides = new Dictionary<string, JsonNode?> { ["serviceBusSessions"] = JsonValue.Create(sessions) };
+        using var services = BuildServices(DeployedConfiguration(overrides));
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(sessions, services.GetRequiredService<IOptions<Gateway.Azure.ServiceBus.ServiceBusTransportOptions>>().Value.Sessions);
+    }
+
     [Fact]
     public void A_bad_parameter_value_fails_start_up_naming_the_setting()
     {

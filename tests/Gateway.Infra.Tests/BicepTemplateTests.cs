@@ -70,6 +70,20 @@ public sealed class BicepTemplateTests(CompiledInfra infra)
         Assert.Equal("PT1M", properties["lockDuration"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_sessions_parameter_sets_requires_session_on_the_ingest_subscription_and_tells_the_gateway(bool sessions)
+    {
+        var deployment = infra.Deploy(new Dictionary<string, JsonNode?> { ["serviceBusSessions"] = JsonValue.Create(sessions) });
+
+        var bus = deployment.Module("servicebus");
+        var subscription = bus.Evaluator.Evaluate(bus.Resources("Microsoft.ServiceBus/namespaces/topics/subscriptions").Single())!;
+        Assert.Equal(sessions, subscription["properties"]!["requiresSession"]!.GetValue<bool>());
+        var settings = CompiledInfra.AppSettings(deployment.Module("functionapp"));
+        Assert.Equal(sessions, bool.Parse(settings["Gateway__ServiceBus__Sessions"]));
+    }
+
     [Fact]
     public void The_identity_gets_exactly_the_least_roles_each_on_the_narrowest_scope()
     {

@@ -8,6 +8,7 @@ namespace Gateway.TestBroker;
 /// <param name="ApplicationProperties">Application properties, including the dead-letter ones.</param>
 /// <param name="DeadLetterReason">Why it was dead-lettered, if it was.</param>
 /// <param name="DeadLetterErrorDescription">The dead-letter description, if any.</param>
+/// <param name="SessionId">The producer's SessionId (AMQP properties.group-id), if any.</param>
 public sealed record BrokerMessage(
     long SequenceNumber,
     int DeliveryCount,
@@ -15,4 +16,5 @@ public sealed record BrokerMessage(
     ReadOnlyMemory<byte> Body,
     IReadOnlyDictionary<string, object?> ApplicationProperties,
     string? DeadLetterReason,
-    string? DeadLetterErrorDescription);
+    string? DeadLetterErrorDescription,
+    string? SessionId = null);

@@ -26,7 +26,13 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
     TestServiceBusBroker(TestServiceBusBrokerOptions options)
     {
         entities = new BrokerEntities(new EntitySettings(
-            options.LockDuration, options.MaxDeliveryCount, options.TimeProvider, options.OnLockRenewed, options.DuplicateDetectionWindow));
+            options.LockDuration,
+            options.MaxDeliveryCount,
+            options.TimeProvider,
+            options.OnLockRenewed,
+            options.DuplicateDetectionWindow,
+            options.LoseDelivery,
+            options.SessionAcceptWait));
         listener = new BrokerListener(transports, new AdministrationHttp(new AtomAdministration(entities)));
 
         // AMQPNetLite's listener takes its connections from the transports our own TCP listener accepted.
@@ -61,9 +67,13 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
     /// <summary>Creates a topic (no-op when it exists).</summary>
     public void CreateTopic(string topic) => entities.TryAddTopic(topic, out _);
 
-    /// <summary>Creates a subscription of an existing topic (no-op when it exists); it receives a copy of each later message.</summary>
-    public void CreateSubscription(string topic, string subscription) =>
-        Topic(topic).TryAddSubscription(subscription, autoDeleteOnIdle: null, out _);
+    /// <summary>
+    /// Creates a subscription of an existing topic (no-op when it exists); it receives a copy of each later message.
+    /// With <paramref name="requiresSession"/> only session receivers may attach, and a message without a SessionId is
+    /// dead-lettered there.
+    /// </summary>
+    public void CreateSubscription(string topic, string subscription, bool requiresSession = false) =>
+        Topic(topic).TryAddSubscription(subscription, autoDeleteOnIdle: null, requiresSession, out _);
 
     public bool SubscriptionExists(string topic, string subscription) =>
         entities.FindTopic(topic)?.FindSubscription(subscription) is not null;
@@ -76,6 +86,9 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
 
     /// <summary>Snapshots of a subscription's dead-lettered messages, with their reason and description.</summary>
     public IReadOnlyList<BrokerMessage> DeadLetters(string topic, string subscription) => Subscription(topic, subscription).DeadLetter.Snapshot();
+
+    /// <summary>The sessions of a subscription that are locked by a receiver now.</summary>
+    public IReadOnlyList<string> LockedSessions(string topic, string subscription) => Subscription(topic, subscription).Active.LockedSessions();
 
     /// <summary>Simulates an outage: stops listening and drops every connection. Messages and locks are kept.</summary>
     public void Stop() => listener.Stop();

@@ -23,7 +23,8 @@ public sealed class TestServiceBusBrokerOptions
     public Action<string>? OnSending { get; init; }
 
     /// <summary>
-    /// Called after the broker extended a message's lock (a client's renew-lock request, one call per message), outside
+    /// Called after the broker extended a message's lock (a client's renew-lock request, one call per message; a session
+    /// lock renewal reports each message locked in the session), outside
     /// the broker's locks. Lets a test wait for renewals instead of for time, e.g. until a batch's locks were kept
     /// alive past a renewal budget.
     /// </summary>
@@ -34,6 +35,21 @@ public sealed class TestServiceBusBrokerOptions
     /// topic saw within this window is accepted and dropped. Null (the default): off, every message is kept.
     /// </summary>
     public TimeSpan? DuplicateDetectionWindow { get; init; }
+
+    /// <summary>
+    /// Asked before each delivery to a receiver (under the broker's lock: keep it short); true loses that delivery, as a
+    /// dying connection would. Outside sessions the message is locked but never arrives: it comes back when its lock
+    /// lapses, behind whatever was delivered meanwhile (how Service Bus reorders without sessions). In a session the
+    /// broker keeps the session's order instead: the session's link is detached (session lock lost) and the session is
+    /// unlocked, so its messages come back from the oldest, to whoever accepts the session next.
+    /// </summary>
+    public Func<DeliveryAttempt, bool>? LoseDelivery { get; init; }
+
+    /// <summary>
+    /// How long an accept of the next available session waits for one before it is refused with
+    /// <c>com.microsoft:timeout</c> (the client's <c>ServiceTimeout</c>). Service Bus waits longer; tests rarely want to.
+    /// </summary>
+    public TimeSpan SessionAcceptWait { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Clock for enqueue times and lock expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -58,6 +74,11 @@ public sealed class TestServiceBusBrokerOptions
         if (DuplicateDetectionWindow is { } window && window <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(DuplicateDetectionWindow), window, "The duplicate detection window must be positive (or null: off).");
+        }
+
+        if (SessionAcceptWait <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SessionAcceptWait), SessionAcceptWait, "The session accept wait must be positive.");
         }
 
         if (MaxMessageSize < 1024)

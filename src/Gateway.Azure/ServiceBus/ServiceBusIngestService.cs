@@ -62,6 +62,12 @@ public sealed partial class ServiceBusIngestService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        if (o.Sessions)
+        {
+            await ExecuteSessionsAsync(stoppingToken);
+            return;
+        }
+
         await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
@@ -108,23 +114,26 @@ public sealed partial class ServiceBusIngestService(
         }
     }
 
-    private async Task IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    /// <returns>True when every message of the batch was settled; false when some were given back or could not be settled.</returns>
+    private async Task<bool> IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
     {
-        // A message without a string channel property is refused here, where it can be said exactly what is
-        // missing; the ingestor validates everything else.
-        var problems = messages.Select(IngestMessage.ChannelPropertyProblem).ToArray();
-        var refused = messages.Select((m, i) => (Message: m, Problem: problems[i])).Where(r => r.Problem is not null).ToList();
-        var accepted = messages.Where((_, i) => problems[i] is null).ToList();
-        var settles = refused.Select(r => RefuseAsync(receiver, r.Message, r.Problem!)).ToList();
+        // A message without a string channel property (or, with sessions, whose SessionId is not its channel) is refused
+        // here, where it can be said exactly what is wrong; the ingestor validates everything else.
+        var refusals = messages.Select(m => IngestMessage.Refusal(m, options.Value.Sessions)).ToArray();
+        var accepted = messages.Where((_, i) => refusals[i] is null).ToList();
+        var settles = messages.Select((m, i) => (Message: m, Refusal: refusals[i]))
+            .Where(r => r.Refusal is not null)
+            .Select(r => RefuseAsync(receiver, r.Message, r.Refusal!.Value.Reason, r.Refusal.Value.Description))
+            .ToList();
         if (accepted.Count > 0)
         {
             settles.Add(IngestAcceptedAsync(receiver, accepted, stoppingToken));
         }
 
-        await Task.WhenAll(settles);
+        return (await Task.WhenAll(settles)).All(settled => settled);
     }
 
-    private async Task IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    private async Task<bool> IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
     {
         var batch = messages.Select(IngestMessage.Read).ToList();
         IReadOnlyList<IngestOutcome>? outcomes;
@@ -139,17 +148,17 @@ public sealed partial class ServiceBusIngestService(
             // Stopping, the locks are gone, or ingest stopped: hand the messages back now rather than when their locks
             // lapse (with ingest stopped they wait in the subscription for an instance that can store them).
             await Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
-            return;
+            return false;
         }
 
-        await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
+        return (await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])))).All(settled => settled);
     }
 
-    private Task RefuseAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string problem)
+    private Task<bool> RefuseAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string reason, string problem)
     {
-        metrics.MessageRejected(EventIngestor.InvalidChannel);
-        LogRefused(message.SequenceNumber, EventIngestor.InvalidChannel, problem);
-        return SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, EventIngestor.InvalidChannel, problem, CancellationToken.None));
+        metrics.MessageRejected(reason);
+        LogRefused(message.SequenceNumber, reason, problem);
+        return SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, reason, problem, CancellationToken.None));
     }
 
     /// <summary>
@@ -249,22 +258,24 @@ public sealed partial class ServiceBusIngestService(
         }
     }
 
-    private Task SettleAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, IngestOutcome outcome) =>
+    private Task<bool> SettleAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, IngestOutcome outcome) =>
         outcome.Status == IngestStatus.Rejected
             // The ingestor has logged and counted it (once per delivery); the reason travels with the dead letter.
             ? SettleAsync(message, "dead-letter", () => receiver.DeadLetterMessageAsync(message, outcome.Reason, outcome.Description, CancellationToken.None))
             : SettleAsync(message, "complete", () => receiver.CompleteMessageAsync(message, CancellationToken.None));
 
-    private async Task SettleAsync(ServiceBusReceivedMessage message, string action, Func<Task> settle)
+    private async Task<bool> SettleAsync(ServiceBusReceivedMessage message, string action, Func<Task> settle)
     {
         try
         {
             await settle();
+            return true;
         }
         catch (Exception ex)
         {
             // The message comes back when its lock lapses; the log's dedupe keeps it from being appended twice.
             LogSettleFailed(ex, action, message.SequenceNumber);
+            return false;
         }
     }
 

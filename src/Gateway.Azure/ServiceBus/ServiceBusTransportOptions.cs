@@ -45,6 +45,21 @@ public sealed class ServiceBusTransportOptions
     public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Strict send order per channel: the <see cref="Subscription"/> requires sessions, producers set
+    /// <c>SessionId</c> = channel, and ingest takes one session (one channel) at a time per slot, so a channel's
+    /// messages are appended in the order they were sent even across releases and redeliveries. Costs: a channel is
+    /// ingested by one instance at a time, and at most <see cref="MaxConcurrentSessions"/> channels per instance.
+    /// The subscription's <c>requiresSession</c> must match (the infra's <c>serviceBusSessions</c> parameter sets both).
+    /// </summary>
+    public bool Sessions { get; set; }
+
+    /// <summary>
+    /// With <see cref="Sessions"/>: how many sessions (channels) this instance ingests at a time. A session is held until
+    /// a receive of <see cref="ReceiveWaitTime"/> comes back empty, then given back for the next.
+    /// </summary>
+    public int MaxConcurrentSessions { get; set; } = 8;
+
+    /// <summary>
     /// How long the locks of one batch are kept alive while its append is slow or retried; past it the batch is
     /// abandoned and redelivered.
     /// </summary>

@@ -31,6 +31,11 @@ internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<Ser
             errors.Add($"{s}:FanoutPrefetchCount must be between 1 and 1000 (is {o.FanoutPrefetchCount}).");
         }
 
+        if (o.MaxConcurrentSessions is < 1 or > 100)
+        {
+            errors.Add($"{s}:MaxConcurrentSessions must be between 1 and 100 (is {o.MaxConcurrentSessions}).");
+        }
+
         if (o.ReceiveWaitTime < TimeSpan.FromMilliseconds(10) || o.ReceiveWaitTime > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{s}:ReceiveWaitTime must be between 10 ms and 1 minute (is {o.ReceiveWaitTime}).");

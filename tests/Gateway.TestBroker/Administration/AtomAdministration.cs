@@ -62,7 +62,8 @@ internal sealed class AtomAdministration(BrokerEntities entities)
                 var autoDelete = description.Element(ServiceBus + "AutoDeleteOnIdle") is { } element
                     ? XmlConvert.ToTimeSpan(element.Value)
                     : (TimeSpan?)null;
-                var created = topic.TryAddSubscription(name, autoDelete, out _);
+                var requiresSession = description.Element(ServiceBus + "RequiresSession") is { } sessions && XmlConvert.ToBoolean(sessions.Value);
+                var created = topic.TryAddSubscription(name, autoDelete, requiresSession, out _);
                 if (!created && !request.Headers.ContainsKey("If-Match"))
                 {
                     return new HttpResponse(409);
@@ -85,6 +86,7 @@ internal sealed class AtomAdministration(BrokerEntities entities)
         var description = new XElement(
             ServiceBus + "SubscriptionDescription",
             new XElement(ServiceBus + "LockDuration", XmlConvert.ToString(entities.Settings.LockDuration)),
+            new XElement(ServiceBus + "RequiresSession", XmlConvert.ToString(subscription.RequiresSession)),
             new XElement(ServiceBus + "MaxDeliveryCount", entities.Settings.MaxDeliveryCount),
             new XElement(ServiceBus + "Status", "Active"));
         if (subscription.AutoDeleteOnIdle is { } autoDelete)

@@ -15,13 +15,13 @@ internal sealed class BrokerTopic(string name, EntitySettings settings)
     public ICollection<BrokerSubscription> Subscriptions => subscriptions.Values;
 
     /// <summary>Creates the subscription; returns false when it already exists.</summary>
-    public bool TryAddSubscription(string subscriptionName, TimeSpan? autoDeleteOnIdle, out BrokerSubscription subscription)
+    public bool TryAddSubscription(string subscriptionName, TimeSpan? autoDeleteOnIdle, bool requiresSession, out BrokerSubscription subscription)
     {
         var created = false;
         subscription = subscriptions.GetOrAdd(subscriptionName, n =>
         {
             created = true;
-            return new BrokerSubscription(Name, n, settings, autoDeleteOnIdle);
+            return new BrokerSubscription(Name, n, settings, autoDeleteOnIdle, requiresSession);
         });
         return created;
     }

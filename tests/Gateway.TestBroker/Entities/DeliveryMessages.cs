@@ -78,7 +78,8 @@ internal static class DeliveryMessages
             BodyBytes(queued.Content),
             properties,
             queued.DeadLetterReason,
-            queued.DeadLetterErrorDescription);
+            queued.DeadLetterErrorDescription,
+            queued.SessionId);
     }
 
     static byte[] BodyBytes(Message content) => content.BodySection switch

@@ -7,9 +7,10 @@ namespace Gateway.TestBroker.Entities;
 /// <summary>
 /// The messages of one entity (a subscription or its dead-letter queue): available ones in sequence order,
 /// peek-locked ones by lock token, and the attached receivers (each knows its link credit). Deliveries are sent
-/// under the queue's lock so one receiver sees them in sequence order.
+/// under the queue's lock so one receiver sees them in sequence order. A queue that requires sessions hands each
+/// session's messages only to the receiver that holds the session (<c>EntityQueue.Sessions.cs</c>).
 /// </summary>
-internal sealed class EntityQueue(string path, EntitySettings settings, EntityQueue? deadLetterQueue)
+internal sealed partial class EntityQueue(string path, EntitySettings settings, EntityQueue? deadLetterQueue, bool requiresSession)
 {
     public static readonly Symbol LockLostCondition = new("com.microsoft:message-lock-lost");
     static readonly Symbol DeadLetterCondition = new("com.microsoft:dead-letter");
@@ -38,12 +39,24 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
     /// <summary>Adds a producer's message with the next sequence number of this entity.</summary>
     public void Enqueue(Message content)
     {
+        QueuedMessage queued;
         lock (gate)
         {
-            var queued = new QueuedMessage(content, ++lastSequenceNumber, settings.TimeProvider.GetUtcNow().UtcDateTime);
-            available[queued.SequenceNumber] = queued;
-            PumpLocked();
+            queued = new QueuedMessage(content, ++lastSequenceNumber, settings.TimeProvider.GetUtcNow().UtcDateTime);
+            if (RequiresSession && string.IsNullOrEmpty(queued.SessionId))
+            {
+                // No session to deliver it in: it goes straight to the dead-letter queue.
+                queued.MarkDeadLettered(Path, "SessionIdIsMissing", "The entity requires sessions and the message has no SessionId.");
+            }
+            else
+            {
+                available[queued.SequenceNumber] = queued;
+                PumpLocked();
+                return;
+            }
         }
+
+        MoveToDeadLetter(queued);
     }
 
     /// <summary>Adds a dead-lettered message; it keeps its sequence number.</summary>
@@ -69,6 +82,12 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
         lock (gate)
         {
             consumers.Remove(consumer);
+            if (consumer.SessionId is { } sessionId)
+            {
+                // A closed session receiver gives its session back (and what it held locked in it).
+                UnlockSessionLocked(sessionId, consumer);
+                PumpLocked();
+            }
         }
     }
 
@@ -101,7 +120,9 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
         {
             if (!locks.Remove(lockToken, out var held))
             {
-                return new Rejected { Error = new Error(LockLostCondition) { Description = "The lock on the message was lost (expired, or already settled)." } };
+                return RequiresSession
+                    ? new Rejected { Error = new Error(SessionLockLostCondition) { Description = "The session lock was lost (expired, or the session was released)." } }
+                    : new Rejected { Error = new Error(LockLostCondition) { Description = "The lock on the message was lost (expired, or already settled)." } };
             }
 
             var message = held.Message;
@@ -190,7 +211,10 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
         var deadLetters = new List<QueuedMessage>();
         lock (gate)
         {
-            foreach (var (token, held) in locks.Where(l => l.Value.LockedUntilUtc <= now).ToList())
+            ExpireSessionsLocked(now);
+
+            // A session message's lock is its session's (expired above).
+            foreach (var (token, held) in locks.Where(l => !RequiresSession && l.Value.LockedUntilUtc <= now).ToList())
             {
                 locks.Remove(token);
                 if (ReturnFailed(held.Message) is { } exhausted)
@@ -276,31 +300,53 @@ internal sealed class EntityQueue(string path, EntitySettings settings, EntityQu
 
     void PumpLocked()
     {
+        if (RequiresSession)
+        {
+            PumpSessionsLocked();
+            return;
+        }
+
         while (available.Count > 0 && NextConsumerWithCredit() is { } consumer)
         {
             var message = available.First().Value;
             available.Remove(message.SequenceNumber);
-            message.Deliveries++;
-            try
+            if (!consumer.SettlesOnSend && IsLost(message))
             {
-                if (consumer.SettlesOnSend)
-                {
-                    consumer.Send(DeliveryMessages.Create(message, null, null));
-                    continue;
-                }
+                // Locked as delivered, never sent: it comes back when the lock lapses, behind what went out meanwhile.
+                message.Deliveries++;
+                locks[Guid.NewGuid()] = new MessageLock(message, settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration);
+                continue;
+            }
 
-                var token = Guid.NewGuid();
-                var until = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
-                locks[token] = new MessageLock(message, until);
-                consumer.Send(DeliveryMessages.Create(message, token, until));
-            }
-            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+            Deliver(consumer, message, settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration);
+        }
+    }
+
+    bool IsLost(QueuedMessage message) =>
+        settings.LoseDelivery is { } lose && lose(new DeliveryAttempt(Path, message.SequenceNumber, message.SessionId, message.Deliveries));
+
+    /// <summary>Sends a message taken from <c>available</c> to the consumer (locked until <paramref name="until"/> unless settled on send).</summary>
+    void Deliver(IMessageConsumer consumer, QueuedMessage message, DateTime until)
+    {
+        message.Deliveries++;
+        try
+        {
+            if (consumer.SettlesOnSend)
             {
-                // The link closed under us: the message was never delivered.
-                locks.Remove(locks.FirstOrDefault(l => l.Value.Message == message).Key);
-                message.Deliveries--;
-                available[message.SequenceNumber] = message;
+                consumer.Send(DeliveryMessages.Create(message, null, null));
+                return;
             }
+
+            var token = Guid.NewGuid();
+            locks[token] = new MessageLock(message, until);
+            consumer.Send(DeliveryMessages.Create(message, token, until));
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The link closed under us: the message was never delivered.
+            locks.Remove(locks.FirstOrDefault(l => l.Value.Message == message).Key);
+            message.Deliveries--;
+            available[message.SequenceNumber] = message;
         }
     }
 

@@ -19,6 +19,9 @@ internal sealed class QueuedMessage
 
     public long SequenceNumber { get; }
 
+    /// <summary>The producer's SessionId (AMQP properties.group-id).</summary>
+    public string? SessionId => Content.Properties?.GroupId;
+
     public DateTime EnqueuedTimeUtc { get; }
 
     /// <summary>Deliveries that ended without completion (abandon, lock expiry): the AMQP header.delivery-count.</summary>

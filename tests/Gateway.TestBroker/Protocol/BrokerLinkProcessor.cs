@@ -15,6 +15,7 @@ internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMess
     const int RequestCredit = 100;
     const int IngressCredit = 500;
     static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
+    static readonly Symbol LockedUntilUtc = new("com.microsoft:locked-until-utc");
 
     readonly ReplyLinks replies = new();
     readonly CbsRequests cbs = new();
@@ -78,19 +79,79 @@ internal sealed class BrokerLinkProcessor(BrokerEntities entities, ulong maxMess
 
     void AttachReceiver(AttachContext attachContext, EntityAddress entity, string address)
     {
-        if ((attachContext.Attach.Source as Source)?.FilterSet?.ContainsKey(SessionFilter) == true)
-        {
-            Refuse(attachContext, ErrorCode.NotImplemented, "The test broker does not implement sessions.");
-            return;
-        }
-
         if (entities.FindQueue(entity) is not { } queue)
         {
             Refuse(attachContext, ErrorCode.NotFound, $"The messaging entity '{address}' could not be found.");
             return;
         }
 
-        attachContext.Complete(new DeliveryEndpoint(queue, attachContext.Link), 0);
+        var source = attachContext.Attach.Source as Source;
+        var sessionReceiver = source?.FilterSet?.ContainsKey(SessionFilter) == true;
+        if (sessionReceiver != queue.RequiresSession)
+        {
+            Refuse(
+                attachContext,
+                ErrorCode.NotAllowed,
+                queue.RequiresSession
+                    ? $"The entity '{address}' requires sessions: only a session receiver (AcceptNextSessionAsync, AcceptSessionAsync, a session processor) can receive from it."
+                    : $"The entity '{address}' does not require sessions: a session receiver cannot receive from it.");
+            return;
+        }
+
+        if (!sessionReceiver)
+        {
+            attachContext.Complete(new DeliveryEndpoint(queue, attachContext.Link), 0);
+            return;
+        }
+
+        AttachSessionReceiver(attachContext, queue, source!);
+    }
+
+    /// <summary>
+    /// A session receiver: its filter names the session, or is null for the next available one. The attach is answered
+    /// once a session is locked for it, with the session's id in the filter and its lock expiry (ticks) in the
+    /// properties, which is where the client reads them.
+    /// </summary>
+    static void AttachSessionReceiver(AttachContext attachContext, EntityQueue queue, Source source)
+    {
+        var link = attachContext.Link;
+        var endpoint = new DeliveryEndpoint(queue, link, sessionReceiver: true);
+        link.Closed += (_, _) => queue.CancelAccept(endpoint);
+        queue.AcceptSession(new Entities.SessionAccept(
+            endpoint,
+            source.FilterSet[SessionFilter] as string,
+            (sessionId, lockedUntilUtc) =>
+            {
+                source.FilterSet[SessionFilter] = sessionId;
+                attachContext.Attach.Properties ??= [];
+                attachContext.Attach.Properties[LockedUntilUtc] = lockedUntilUtc.Ticks;
+                try
+                {
+                    attachContext.Complete(endpoint, 0);
+                }
+                catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The client gave up on the attach meanwhile: give the session back.
+                    queue.CancelAccept(endpoint);
+                    return;
+                }
+
+                if (link.IsClosed)
+                {
+                    queue.CancelAccept(endpoint);
+                }
+            },
+            error =>
+            {
+                try
+                {
+                    attachContext.Complete(error);
+                }
+                catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The client gave up on the attach meanwhile.
+                }
+            }));
     }
 
     void AttachProducer(AttachContext attachContext, EntityAddress entity, string address)

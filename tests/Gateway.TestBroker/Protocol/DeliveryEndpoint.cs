@@ -18,17 +18,32 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
     volatile bool closed;
     bool broken;
 
-    public DeliveryEndpoint(EntityQueue queue, ListenerLink link)
+    /// <param name="sessionReceiver">
+    /// True for a session receiver: it joins the queue when the queue locks a session for it
+    /// (<see cref="EntityQueue.AcceptSession"/>), not here.
+    /// </param>
+    public DeliveryEndpoint(EntityQueue queue, ListenerLink link, bool sessionReceiver = false)
     {
         this.queue = queue;
         this.link = link;
+        IsSessionReceiver = sessionReceiver;
         credit = new SenderLinkCredit(link);
         // On close the library releases the unsettled deliveries; Service Bus keeps such locks until they expire.
         link.Closed += (_, _) => closed = true;
-        queue.AddConsumer(this);
+        if (!sessionReceiver)
+        {
+            queue.AddConsumer(this);
+        }
     }
 
     public bool SettlesOnSend => link.SettleOnSend;
+
+    public bool IsSessionReceiver { get; }
+
+    public string? SessionId { get; set; }
+
+    /// <summary>True once the link is closed (or closing).</summary>
+    public bool IsClosed => closed;
 
     public int Credit => broken ? 0 : credit.Available;
 
@@ -54,6 +69,25 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
     {
         link.CompleteDrain();
         credit.OnDrained();
+    }
+
+    public void Detach(Error error)
+    {
+        broken = true;
+
+        // Closing takes the link's lock; the queue's lock is held here, and the library holds the link's while it
+        // calls into the queue: close from another thread.
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                link.Close(TimeSpan.Zero, error);
+            }
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Already closing.
+            }
+        });
     }
 
     public override void OnFlow(FlowContext flowContext) =>

@@ -7,7 +7,8 @@ using Gateway.TestBroker.Entities;
 namespace Gateway.TestBroker.Protocol;
 
 /// <summary>
-/// The <c>entity/$management</c> node of a subscription: lock renewal, peek and disposition by lock token.
+/// The <c>entity/$management</c> node of a subscription: lock renewal, peek and disposition by lock token, and for
+/// sessions: session lock renewal and session state.
 /// Replies use <c>statusCode</c>/<c>statusDescription</c> (camelCase, unlike CBS).
 /// </summary>
 internal sealed class ManagementRequests(EntityQueue queue) : IRequestHandler
@@ -29,6 +30,9 @@ internal sealed class ManagementRequests(EntityQueue queue) : IRequestHandler
                 "com.microsoft:renew-lock" => RenewLocks(body),
                 "com.microsoft:peek-message" => Peek(body),
                 "com.microsoft:update-disposition" => UpdateDisposition(body),
+                "com.microsoft:renew-session-lock" => RenewSessionLock(body),
+                "com.microsoft:get-session-state" => GetSessionState(body),
+                "com.microsoft:set-session-state" => SetSessionState(body),
                 _ => Reply(NotImplemented, $"The test broker does not implement '{operation}'."),
             };
         }
@@ -53,6 +57,32 @@ internal sealed class ManagementRequests(EntityQueue queue) : IRequestHandler
 
         return Reply(Ok, "OK", body: new Map { ["expirations"] = expirations.ToArray() });
     }
+
+    Message RenewSessionLock(Map? body)
+    {
+        var sessionId = (string)body!["session-id"];
+        return queue.RenewSessionLock(sessionId) is { } until
+            ? Reply(Ok, "OK", body: new Map { ["expiration"] = until })
+            : SessionLockLost(sessionId);
+    }
+
+    Message GetSessionState(Map? body)
+    {
+        var sessionId = (string)body!["session-id"];
+        return queue.TryGetSessionState(sessionId, out var state)
+            ? Reply(Ok, "OK", body: new Map { ["session-state"] = state })
+            : SessionLockLost(sessionId);
+    }
+
+    Message SetSessionState(Map? body)
+    {
+        var sessionId = (string)body!["session-id"];
+        var state = body.ContainsKey("session-state") ? body["session-state"] as byte[] : null;
+        return queue.TrySetSessionState(sessionId, state) ? Reply(Ok, "OK") : SessionLockLost(sessionId);
+    }
+
+    static Message SessionLockLost(string sessionId) =>
+        Reply(Gone, $"The session lock of '{sessionId}' was lost (expired, or the session was released).", EntityQueue.SessionLockLostCondition);
 
     Message Peek(Map? body)
     {

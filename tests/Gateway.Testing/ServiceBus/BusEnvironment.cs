@@ -46,11 +46,15 @@ public sealed class BusEnvironment : IAsyncDisposable
         ("Logging:LogLevel:Gateway.Azure.ServiceBus.ServiceBusIngestService", "Error"),
     ];
 
-    public static async Task<BusEnvironment> StartAsync(TestServiceBusBrokerOptions? options = null)
+    /// <param name="sessions">
+    /// The ingest subscription requires sessions (for a gateway with <c>Gateway:ServiceBus:Sessions</c> on; producers
+    /// then set SessionId = channel).
+    /// </param>
+    public static async Task<BusEnvironment> StartAsync(TestServiceBusBrokerOptions? options = null, bool sessions = false)
     {
         var broker = await TestServiceBusBroker.StartAsync(options ?? new TestServiceBusBrokerOptions());
         broker.CreateTopic(Topic);
-        broker.CreateSubscription(Topic, Subscription);
+        broker.CreateSubscription(Topic, Subscription, requiresSession: sessions);
         broker.CreateTopic(FanoutTopic);
         return new BusEnvironment(broker);
     }

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Azure.Messaging.ServiceBus;
+using Gateway.Core.Bus;
+using Gateway.TestBroker;
+using Gateway.Testing;
+using Gateway.Testing.Azurite;
+using Gateway.Testing.Hosting;
+using Gateway.Testing.ServiceBus;
+using Xunit.Abstractions;
+
+namespace Gateway.ServiceBus.Tests;
+
+/// <summary>
+/// Ingest with <c>Gateway:ServiceBus:Sessions</c> keeps the guarantees of ingest without sessions: poison messages are
+/// dead-lettered with their reason (and a SessionId that is not the channel is one), a storage outage holds the batch
+/// with its session lock renewed and dead-letters nothing.
+/// </summary>
+public sealed class SessionIngestTests(ITestOutputHelper output)
+{
+    private const string IngestEntity = $"{BusEnvironment.Topic}/Subscriptions/{BusEnvironment.Subscription}";
+
+    [Fact]
+    public async Task Poison_messages_and_a_session_id_that_is_not_the_channel_are_dead_lettered_and_the_channel_goes_on_in_order()
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { SessionAcceptWait = TimeSpan.FromMilliseconds(100) }, sessions: true);
+        ServiceBusMessage[] messages =
+        [
+            Message("feed", "feed", "first", "ok-1"),
+            Message("feed", "other", "x", "wrong-session"),
+            Message("feed!", "feed!", "x", "bad-channel"),
+            Message("feed", "feed", "second", "ok-2"),
+            Message("feed", "feed", "third", "ok-3"),
+        ];
+        foreach (var message in messages)
+        {
+            await bus.Producer.SendMessageAsync(message);
+        }
+
+        await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:Sessions", "true"));
+        await gateway.WaitForHeadAsync("feed", 3);
+
+        var deadLetters = (await bus.ReceiveDeadLettersAsync(2)).ToDictionary(m => m.MessageId);
+        Assert.Equal("SessionIdMismatch", deadLetters["wrong-session"].DeadLetterReason);
+        Assert.Contains("differs from its channel 'feed'", deadLetters["wrong-session"].DeadLetterErrorDescription, StringComparison.Ordinal);
+        Assert.Equal(EventIngestor.InvalidChannel, deadLetters["bad-channel"].DeadLetterReason);
+        Assert.Equal(["first", "second", "third"], await LogAsync(gateway, "feed"));
+        Assert.Equal(0L, (await gateway.Log.GetHeadAsync("other", CancellationToken.None)).Offset);
+    }
+
+    [Fact]
+    public async Task Http_publish_sets_the_session_so_its_events_reach_a_session_subscription()
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { SessionAcceptWait = TimeSpan.FromMilliseconds(100) }, sessions: true);
+        await using var gateway = await bus.StartGatewayAsync(settings: ("Gateway:ServiceBus:Sessions", "true"));
+
+        foreach (var data in new[] { "a", "b", "c" })
+        {
+            await gateway.PublishAsync("posted", data, "note");
+        }
+
+        await gateway.WaitForHeadAsync("posted", 3);
+        Assert.Equal(["a", "b", "c"], await LogAsync(gateway, "posted"));
+        Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
+    }
+
+    [Fact]
+    public async Task A_storage_outage_holds_the_session_renews_its_lock_and_dead_letters_nothing()
+    {
+        const string channel = "held";
+        const int maxDeliveryCount = 3;
+        var lockDuration = TimeSpan.FromSeconds(3);
+        var renewalBudget = TimeSpan.FromSeconds(2);
+        var spanThatWouldDeadLetter = maxDeliveryCount * (renewalBudget + lockDuration);
+        var location = Directory.CreateTempSubdirectory("azurite-session-outage-");
+        try
+        {
+            var renewals = new ConcurrentQueue<LockRenewal>();
+            await using var azurite = await AzuriteProcess.StartAsync(location.FullName);
+            await using var bus = await BusEnvironment.StartAsync(
+                new TestServiceBusBrokerOptions
+                {
+                    LockDuration = lockDuration,
+                    MaxDeliveryCount = maxDeliveryCount,
+                    SessionAcceptWait = TimeSpan.FromMilliseconds(100),
+                    OnLockRenewed = r =>
+                    {
+                        if (string.Equals(r.Entity, IngestEntity, StringComparison.OrdinalIgnoreCase))
+                        {
+                            renewals.Enqueue(r);
+                        }
+                    },
+                },
+                sessions: true);
+            await bus.Producer.SendMessageAsync(Message(channel, channel, "before", "before"));
+            await using var gateway = await bus.StartGatewayAsync(settings: TableLogSettings.OnNewTable(
+                azurite.ConnectionString,
+                ("Gateway:ServiceBus:Sessions", "true"),
+                ("Gateway:ServiceBus:MaxLockRenewalDuration", renewalBudget.ToString()),
+                ("EventLogStorage:Retry:NetworkTimeout", "00:00:02"),
+                ("Gateway:Health:Detailed", "true")));
+            await gateway.WaitForHeadAsync(channel, 1);
+
+            // SIGINT: Azurite saves what it holds.
+            await azurite.StopAsync(graceful: true);
+            var sent = Enumerable.Range(0, 5).Select(i => $"during-{i}").ToList();
+            foreach (var data in sent)
+            {
+                await bus.Producer.SendMessageAsync(Message(channel, channel, data, data));
+            }
+
+            await Waits.UntilAsync(
+                () => LongestRenewedSpan(renewals) > spanThatWouldDeadLetter,
+                Waits.Test,
+                $"the held session's lock to be renewed across {spanThatWouldDeadLetter.TotalSeconds:0} s");
+            output.WriteLine($"{renewals.Count} message locks renewed with their session; most deliveries {renewals.Max(r => r.Deliveries)}");
+
+            await azurite.StartAsync();
+            await gateway.WaitForHeadAsync(channel, 6);
+            await Waits.UntilAsync(() => bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription) == 0, Waits.Item, "every message to be completed");
+
+            Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
+            output.WriteLine(string.Join(", ", renewals.GroupBy(r => r.SequenceNumber).Select(g => $"{g.Key}:{g.Min(r => r.Deliveries)}-{g.Max(r => r.Deliveries)}x{g.Count()}")));
+            Assert.All(renewals, r => Assert.True(r.Deliveries < maxDeliveryCount, $"message {r.SequenceNumber} was delivered {r.Deliveries} times"));
+            Assert.Equal(["before", .. sent], await LogAsync(gateway, channel));
+        }
+        finally
+        {
+            location.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(true, false, "does not require sessions")]
+    [InlineData(false, true, "requires sessions")]
+    public async Task A_sessions_setting_that_does_not_match_the_subscription_is_reported_by_health(bool gatewaySessions, bool subscriptionSessions, string expected)
+    {
+        await using var bus = await BusEnvironment.StartAsync(new TestServiceBusBrokerOptions { SessionAcceptWait = TimeSpan.FromMilliseconds(100) }, sessions: subscriptionSessions);
+        await using var gateway = await GatewayTestHost.StartAsync(new GatewayTestHostOptions
+        {
+            Settings = [.. bus.GatewaySettings, ("Gateway:ServiceBus:Sessions", gatewaySessions ? "true" : "false"), ("Gateway:Health:Detailed", "true")],
+        });
+
+        await Waits.UntilAsync(
+            async () => await gateway.BusHealthAsync() is ("Unhealthy", { } d) && d.Contains(expected, StringComparison.Ordinal),
+            Waits.Item,
+            $"health to say the subscription {expected}");
+        output.WriteLine((await gateway.BusHealthAsync()).Description);
+    }
+
+    private static TimeSpan LongestRenewedSpan(IEnumerable<LockRenewal> renewals) =>
+        renewals.GroupBy(r => r.SequenceNumber).Select(g => g.Max(r => r.LockedUntilUtc) - g.Min(r => r.LockedUntilUtc)).DefaultIfEmpty().Max();
+
+    private static ServiceBusMessage Message(string channel, string sessionId, string data, string id)
+    {
+        var message = BusEnvironment.Event(channel, data);
+        message.SessionId = sessionId;
+        message.MessageId = id;
+        return message;
+    }
+
+    private static async Task<List<string>> LogAsync(GatewayTestHost gateway, string channel)
+    {
+        var data = new List<string>();
+        await foreach (var e in gateway.Log.ReadAfterAsync(channel, 0, CancellationToken.None))
+        {
+            data.Add(Encoding.UTF8.GetString(e.Data.Span));
+        }
+
+        return data;
+    }
+}
