@@ -20,6 +20,8 @@ public sealed class LoadOptions
           --Mode reconnect       instead: open the streams, restart the child server gracefully, and print a histogram
                                  of reconnects per 100 ms as each client honours its final retry:
           --ReconnectSpread T    with --Mode reconnect: the server's Gateway:Stream:ReconnectSpread (00:00:00 = no spread)
+          --Restart kill         with --Mode reconnect: SIGKILL the server instead of stopping it gracefully (a crash: no
+                                 final retry:, each client waits the retry: its stream opened with)
         """;
 
     public int Streams { get; set; } = 1000;
@@ -46,6 +48,9 @@ public sealed class LoadOptions
     public string Mode { get; set; } = "idle";
 
     public string? ReconnectSpread { get; set; }
+
+    /// <summary>With <c>--Mode reconnect</c>: <c>graceful</c> (SIGINT, the default) or <c>kill</c> (SIGKILL).</summary>
+    public string Restart { get; set; } = "graceful";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -84,6 +89,11 @@ public sealed class LoadOptions
         if (Mode == "reconnect" && Url is not null)
         {
             yield return "--Mode reconnect restarts its own child server; it does not take --Url.";
+        }
+
+        if (Restart is not ("graceful" or "kill"))
+        {
+            yield return "--Restart must be graceful or kill.";
         }
 
         if (ReconnectSpread is not null && !TimeSpan.TryParse(ReconnectSpread, System.Globalization.CultureInfo.InvariantCulture, out _))
