@@ -12,36 +12,19 @@ namespace Gateway.Functions.Tests;
 /// Access control in the Functions app: the functions call the same shared check, which validates through the same
 /// JwtBearer handler (<c>HttpContext.AuthenticateAsync</c> in the worker's ASP.NET Core integration).
 /// </summary>
-public sealed class FunctionsAccessTests : IAsyncLifetime
+public sealed class FunctionsAccessTests() : FunctionsHostTest("00:01:00", new Dictionary<string, string?>
+{
+    ["Gateway:Auth:SigningKey"] = Convert.ToBase64String(Key),
+    ["Gateway:Auth:Issuer"] = Issuer,
+    ["Gateway:Auth:Audience"] = Audience,
+    ["Gateway:Auth:ClockSkew"] = "00:00:00",
+    ["Gateway:Stream:DeadlineJitter"] = "00:00:00",
+    ["Gateway:Stream:RetryInterval"] = "00:00:01",
+})
 {
     private const string Issuer = "https://issuer.test";
     private const string Audience = "sse-gateway";
     private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
-
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-    private FunctionsTestHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await FunctionsTestHost.StartAsync("00:01:00", new Dictionary<string, string?>
-        {
-            ["Gateway:Auth:SigningKey"] = Convert.ToBase64String(Key),
-            ["Gateway:Auth:Issuer"] = Issuer,
-            ["Gateway:Auth:Audience"] = Audience,
-            ["Gateway:Auth:ClockSkew"] = "00:00:00",
-            ["Gateway:Stream:DeadlineJitter"] = "00:00:00",
-            ["Gateway:Stream:RetryInterval"] = "00:00:01",
-        });
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-        _timeout.Dispose();
-    }
 
     [Fact]
     public async Task Stream_without_a_token_is_401_with_a_bearer_challenge()
@@ -70,9 +53,9 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/channels/user.alice/stream", UriKind.Relative));
         request.Headers.Add("Cookie", $"gateway_token={Mint(subscribe: ["user.{sub}"])}");
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _timeout.Token);
+        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestCancellation);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var reader = await SseStream.FromResponseAsync(response, cancellationToken: _timeout.Token);
+        await using var reader = await SseStream.FromResponseAsync(response, cancellationToken: TestCancellation);
         await reader.ReadFramesUntilAsync(f => f.IsComment);
 
         using var published = await PublishAsync("user.alice", Mint(subject: "service", publish: ["user.*"]));
@@ -105,7 +88,7 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
         var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3);
         using var response = await GetStreamAsync("expiring", Mint(subscribe: ["expiring"], expires: expires));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var reader = await SseStream.FromResponseAsync(response, cancellationToken: _timeout.Token);
+        await using var reader = await SseStream.FromResponseAsync(response, cancellationToken: TestCancellation);
 
         var frames = await reader.ReadFramesToEndAsync();
         Assert.True(DateTimeOffset.UtcNow >= expires, "The stream ended before its token expired.");
@@ -146,7 +129,7 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _timeout.Token);
+        return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestCancellation);
     }
 
     private async Task<HttpResponseMessage> PublishAsync(string channel, string? token)
@@ -160,14 +143,14 @@ public sealed class FunctionsAccessTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await _client.SendAsync(request, _timeout.Token);
+        return await Client.SendAsync(request, TestCancellation);
     }
 
     private async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_timeout.Token));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestCancellation));
         Assert.Equal((int)status, body.RootElement.GetProperty("status").GetInt32());
     }
 }

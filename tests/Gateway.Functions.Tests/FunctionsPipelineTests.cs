@@ -19,7 +19,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gateway.Functions.Tests;
 
 /// <summary>The function classes over HTTP through a real ASP.NET Core pipeline (see <see cref="FunctionsTestHost"/>).</summary>
-public sealed class FunctionsPipelineTests : IAsyncLifetime
+public sealed class FunctionsPipelineTests() : FunctionsHostTest(FunctionTimeout, Settings())
 {
     // host.json says 6 s; minus a 3 s margin, streams last 3 s (no jitter, so the end is predictable).
     private const string FunctionTimeout = "00:00:06";
@@ -27,27 +27,11 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     private static readonly TimeSpan DerivedDeadline = TimeSpan.FromSeconds(3);
 
     private readonly string _channel = "fn-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-    private FunctionsTestHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await FunctionsTestHost.StartAsync(FunctionTimeout, Settings());
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-        _timeout.Dispose();
-    }
 
     [Fact]
     public async Task Stream_receives_events_published_through_Publish_and_ends_at_the_derived_deadline_with_retry_last()
     {
-        Assert.Equal(DerivedDeadline, _host.Services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
+        Assert.Equal(DerivedDeadline, Host.Services.GetRequiredService<IOptions<StreamOptions>>().Value.MaxDuration);
 
         var started = Stopwatch.StartNew();
         await using var reader = await OpenStreamAsync(lastEventId: null);
@@ -110,7 +94,7 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     public async Task Publish_rejects_an_invalid_event_name_with_a_problem()
     {
         using var content = new StringContent("x", Encoding.UTF8, "text/plain");
-        using var response = await _client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=", UriKind.Relative), content, _timeout.Token);
+        using var response = await Client.PostAsync(new Uri($"/api/channels/{_channel}/events?event=", UriKind.Relative), content, TestCancellation);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
@@ -118,9 +102,9 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Health_reports_the_log_and_the_bus()
     {
-        using var response = await _client.GetAsync(new Uri("/api/health", UriKind.Relative), _timeout.Token);
+        using var response = await Client.GetAsync(new Uri("/api/health", UriKind.Relative), TestCancellation);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_timeout.Token));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestCancellation));
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
         Assert.True(body.RootElement.GetProperty("checks").TryGetProperty("log", out _));
         Assert.True(body.RootElement.GetProperty("checks").TryGetProperty("bus", out _));
@@ -142,24 +126,24 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
         var log = provider.GetRequiredService<IEventLog>();
         var function = ActivatorUtilities.CreateInstance<RetentionFunction>(provider);
 
-        await log.AppendAsync(_channel, [new EventDraft("note", "old"u8.ToArray())], _timeout.Token);
+        await log.AppendAsync(_channel, [new EventDraft("note", "old"u8.ToArray())], TestCancellation);
         time.Advance(maxAge / 2);
-        await log.AppendAsync(_channel, [new EventDraft("note", "recent"u8.ToArray())], _timeout.Token);
+        await log.AppendAsync(_channel, [new EventDraft("note", "recent"u8.ToArray())], TestCancellation);
 
         // Both younger than MaxAge: the timer removes nothing.
-        await function.RunAsync(new TimerInfo(), _timeout.Token);
+        await function.RunAsync(new TimerInfo(), TestCancellation);
         Assert.Equal([1L, 2L], await OffsetsAsync(log));
 
         // "old" is now just past MaxAge, "recent" half of it younger.
         time.Advance(maxAge / 2 + TimeSpan.FromSeconds(1));
-        await function.RunAsync(new TimerInfo(), _timeout.Token);
+        await function.RunAsync(new TimerInfo(), TestCancellation);
         Assert.Equal([2L], await OffsetsAsync(log));
     }
 
     private async Task<List<long>> OffsetsAsync(IEventLog log)
     {
         var offsets = new List<long>();
-        await foreach (var e in log.ReadAfterAsync(_channel, 0, _timeout.Token))
+        await foreach (var e in log.ReadAfterAsync(_channel, 0, TestCancellation))
         {
             offsets.Add(e.Offset);
         }
@@ -172,11 +156,13 @@ public sealed class FunctionsPipelineTests : IAsyncLifetime
         ["Gateway:Functions:SafetyMargin"] = "00:00:03",
         ["Gateway:Stream:DeadlineJitter"] = "00:00:00",
         ["Gateway:Stream:RetryInterval"] = "00:00:01",
+        // The opening retry: is read exactly (ReconnectSpreadTests covers the spread).
+        ["Gateway:Stream:ReconnectSpread"] = "00:00:00",
     };
 
-    private Task<SseStream> OpenStreamAsync(string? lastEventId) => _client.OpenStreamAsync(_channel, lastEventId);
+    private Task<SseStream> OpenStreamAsync(string? lastEventId) => Client.OpenStreamAsync(_channel, lastEventId);
 
-    private Task PublishAsync(string data) => PublishAsync(_client, data);
+    private Task PublishAsync(string data) => PublishAsync(Client, data);
 
     private Task PublishAsync(HttpClient client, string data) => client.PublishAsync(_channel, data, "note");
 

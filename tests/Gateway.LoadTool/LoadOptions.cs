@@ -20,6 +20,8 @@ public sealed class LoadOptions
           --Mode reconnect       instead: open the streams, restart the child server gracefully, and print a histogram
                                  of reconnects per 100 ms as each client honours its final retry:
           --ReconnectSpread T    with --Mode reconnect: the server's Gateway:Stream:ReconnectSpread (00:00:00 = no spread)
+          --Restart kill         with --Mode reconnect: SIGKILL the server instead of stopping it gracefully (a crash: no
+                                 final retry:, each client waits the retry: its stream opened with)
           --Mode peer            instead: drive ANY SSE server (the gateway, Nchan, ...) from two URL templates and print
                                  delivery, latency, server memory/CPU and tool CPU, as a summary and one JSON line:
           --SubscribeUrl T       e.g. http://127.0.0.1:5080/api/channels/{channel}/stream or http://127.0.0.1:8090/sub/{channel}
@@ -93,6 +95,9 @@ public sealed class LoadOptions
 
     /// <summary>True for <c>--Mode peer</c> and its workers.</summary>
     public bool IsPeer => Mode is "peer" or "peer-worker";
+
+    /// <summary>With <c>--Mode reconnect</c>: <c>graceful</c> (SIGINT, the default) or <c>kill</c> (SIGKILL).</summary>
+    public string Restart { get; set; } = "graceful";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -178,6 +183,11 @@ public sealed class LoadOptions
         if (Mode == "reconnect" && Url is not null)
         {
             yield return "--Mode reconnect restarts its own child server; it does not take --Url.";
+        }
+
+        if (Restart is not ("graceful" or "kill"))
+        {
+            yield return "--Restart must be graceful or kill.";
         }
 
         if (ReconnectSpread is not null && !TimeSpan.TryParse(ReconnectSpread, System.Globalization.CultureInfo.InvariantCulture, out _))

@@ -18,7 +18,7 @@ internal sealed class ReconnectClient(HttpClient client, string path, Stopwatch 
     /// <summary>When each reconnect attempt after the first stream began (refused ones included), on the shared clock.</summary>
     public List<(TimeSpan At, bool Opened)> Attempts { get; } = [];
 
-    /// <summary>The <c>retry:</c> the first stream ended with.</summary>
+    /// <summary>The <c>retry:</c> in effect when the first stream ended or broke (after a crash, the one it opened with).</summary>
     public TimeSpan? EndRetry { get; private set; }
 
     /// <summary>Opens, reads to the end, then reconnects until one reconnect has opened a stream.</summary>

@@ -5,10 +5,11 @@ using Gateway.Testing.Processes;
 namespace Gateway.LoadTool;
 
 /// <summary>
-/// <c>--Mode reconnect</c>: opens the streams on a child server, restarts it gracefully (SIGINT, then a new server on the
-/// same port), lets every client honour the <c>retry:</c> its stream ended with, and prints a histogram of reconnect
-/// attempts per 100 ms from the moment the stop began. Run it with <c>--ReconnectSpread 00:00:00</c> for the old
-/// behaviour (every client the same retry) and without for the default spread.
+/// <c>--Mode reconnect</c>: opens the streams on a child server, restarts it (SIGINT, or SIGKILL with <c>--Restart kill</c>;
+/// then a new server on the same port), lets every client honour the <c>retry:</c> in effect when its stream broke (the
+/// final one after a graceful stop, the opening one after a kill), and prints a histogram of reconnect attempts per
+/// 100 ms from the moment the stop began. Run it with <c>--ReconnectSpread 00:00:00</c> for the old behaviour (every
+/// client the same retry) and without for the default spread.
 /// </summary>
 internal sealed class ReconnectStorm(LoadOptions options)
 {
@@ -38,9 +39,15 @@ internal sealed class ReconnectStorm(LoadOptions options)
                 await Task.WhenAll(batch.Select(c => c.Opened)).WaitAsync(cancellationToken);
             }
 
-            Console.WriteLine($"Reconnect storm: {clients.Count} streams open on {server.BaseAddress} (ReconnectSpread {options.ReconnectSpread ?? "default"}); restarting the server.");
+            var kill = options.Restart == "kill";
+            Console.WriteLine($"Reconnect storm: {clients.Count} streams open on {server.BaseAddress} (ReconnectSpread {options.ReconnectSpread ?? "default"}); {(kill ? "killing" : "restarting")} the server.");
             clock.Start();
-            var graceful = await server.StopAsync(StopTimeout);
+            var graceful = !kill && await server.StopAsync(StopTimeout);
+            if (kill)
+            {
+                await server.KillAsync();
+            }
+
             var stopped = clock.Elapsed;
             await server.DisposeAsync();
             server = await GatewayServerProcess.StartAsync(start with { Port = server.BaseAddress.Port }, cancellationToken);
@@ -61,7 +68,7 @@ internal sealed class ReconnectStorm(LoadOptions options)
         var attempts = clients.SelectMany(c => c.Attempts).ToList();
         var retries = clients.Select(c => c.EndRetry ?? TimeSpan.Zero).ToList();
         Console.WriteLine($"Stop took {stopped.TotalMilliseconds:0} ms ({(graceful ? "graceful" : "killed")}); new server healthy at {restarted.TotalMilliseconds:0} ms.");
-        Console.WriteLine($"Final retry: values: {retries.Distinct().Count()} distinct, {retries.Min().TotalMilliseconds:0}–{retries.Max().TotalMilliseconds:0} ms.");
+        Console.WriteLine($"retry: values in effect at the break: {retries.Distinct().Count()} distinct, {retries.Min().TotalMilliseconds:0}–{retries.Max().TotalMilliseconds:0} ms.");
         Console.WriteLine($"Reconnect attempts: {attempts.Count} ({attempts.Count(a => !a.Opened)} refused while the server was down).");
         Console.WriteLine("  t (ms from stop)   attempts  opened  refused");
         var peak = 0;

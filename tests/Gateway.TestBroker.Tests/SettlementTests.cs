@@ -141,6 +141,32 @@ public sealed class SettlementTests
         Assert.Equal(ServiceBusFailureReason.MessageLockLost, lockLost.Reason);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_broker_restart_costs_a_held_message_one_delivery_and_the_failed_abandon_after_it_none()
+    {
+        // As Service Bus counts: a delivery whose lock expires counts once; abandoning it afterwards fails with
+        // MessageLockLost and counts nothing (the gateway's ingest abandons a batch whose locks it lost).
+        var lockDuration = TimeSpan.FromSeconds(1);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, MaxDeliveryCount = 2, TimeProvider = time });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        await sender.SendMessageAsync(new ServiceBusMessage("held across a restart"));
+        var held = await receiver.ReceiveMessageAsync(Wait);
+
+        fixture.Broker.Stop();
+        fixture.Broker.Start();
+        time.Advance(lockDuration);
+        var abandon = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.AbandonMessageAsync(held));
+        var again = await receiver.ReceiveMessageAsync(Wait);
+
+        Assert.Equal(ServiceBusFailureReason.MessageLockLost, abandon.Reason);
+        Assert.NotNull(again);
+        Assert.Equal((held.SequenceNumber, 2), (again.SequenceNumber, again.DeliveryCount));
+        await receiver.CompleteMessageAsync(again);
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_delivery_released_unprocessed_does_not_count_towards_the_max_delivery_count()
     {

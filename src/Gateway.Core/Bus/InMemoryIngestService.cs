@@ -27,10 +27,18 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
             {
                 while (batch.Count < MaxBatch && bus.Reader.TryRead(out var queued))
                 {
-                    batch.Add(queued);
+                    // A publisher that timed out while its event waited here took it back: it is never appended.
+                    if (queued.TryTake())
+                    {
+                        batch.Add(queued);
+                    }
                 }
 
-                await IngestWithRetryAsync(batch, aborted);
+                if (batch.Count > 0)
+                {
+                    await IngestWithRetryAsync(batch, aborted);
+                }
+
                 batch.Clear();
             }
         }

@@ -34,6 +34,9 @@ public sealed class GatewayEndpoints(
     /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
     public const string EventNameParameter = "event";
 
+    // When a publisher whose event the log did not take in time should try again: a short outage is often over by then.
+    private const string PublishTimeoutRetryAfterSeconds = "5";
+
     /// <summary><c>GET /api/channels/{channel}/stream</c>: the SSE stream.</summary>
     public async Task StreamAsync(HttpContext context, string channel)
     {
@@ -171,6 +174,13 @@ public sealed class GatewayEndpoints(
             // Not appended: the publisher must send it again (to another instance, or this one once it is back).
             context.Response.Headers.RetryAfter = "1";
             await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Gateway stopping", closed.Message);
+            return;
+        }
+        catch (PublishTimedOutException timedOut)
+        {
+            // The log did not take it in time (it is down or slow): withdrawn, or held and appended once later.
+            context.Response.Headers.RetryAfter = PublishTimeoutRetryAfterSeconds;
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Event log unavailable", timedOut.Message);
             return;
         }
 

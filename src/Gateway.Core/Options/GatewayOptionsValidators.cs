@@ -136,6 +136,11 @@ internal sealed class InMemoryOptionsValidator : IValidateOptions<InMemoryOption
             errors.Add($"{s}:MaxBytes must be at least {InMemoryOptions.MinMaxBytes} (1 MiB) (is {o.MaxBytes}).");
         }
 
+        if (o.AppendTimeout <= TimeSpan.Zero || o.AppendTimeout > InMemoryOptions.MaxAppendTimeout)
+        {
+            errors.Add($"{s}:AppendTimeout must be more than 0 and at most {InMemoryOptions.MaxAppendTimeout} (is {o.AppendTimeout}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -5,7 +5,10 @@ public sealed class StreamOptions
 {
     public const string SectionName = "Gateway:Stream";
 
-    /// <summary>The reconnection delay sent as <c>retry:</c> at the start and the end of every stream.</summary>
+    /// <summary>
+    /// The reconnection delay sent as <c>retry:</c> at the start and the end of every stream (the start and shutdown or
+    /// failure ends add up to <see cref="ReconnectSpread"/>).
+    /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How often an idle stream gets a comment line, so proxies and load balancers keep it open.</summary>
@@ -18,9 +21,10 @@ public sealed class StreamOptions
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// A stream ended by shutdown or a failure sends a <c>retry:</c> drawn at random from
-    /// [<see cref="RetryInterval"/>, <see cref="RetryInterval"/> + this], so that the clients of a restarted or failed
-    /// instance do not all come back in the same instant. Deadline ends are already spread by <see cref="DeadlineJitter"/>.
+    /// A stream opens, and ends by shutdown or a failure, with a <c>retry:</c> drawn at random from
+    /// [<see cref="RetryInterval"/>, <see cref="RetryInterval"/> + this], so that the clients of a restarted, failed or
+    /// crashed instance do not all come back in the same instant (after a crash a client waits the value its stream
+    /// opened with). Deadline ends are already spread by <see cref="DeadlineJitter"/>.
     /// </summary>
     public TimeSpan ReconnectSpread { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -46,7 +46,7 @@ public sealed partial class MultiChannelStreamSession(
         subscription.OnAbort(context.Abort);
         subscription.BeginCatchUp();
         metrics.StreamOpened();
-        var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
+        var retry = ReconnectDelay.OpeningFrame(options.CurrentValue);
         var output = new StreamOutput(response.BodyWriter, subscription, aborted);
         var cursors = new MultiChannelCursors(channels);
         try
@@ -104,8 +104,8 @@ public sealed partial class MultiChannelStreamSession(
             });
             LogEnded(reason);
 
-            // The clean end: tell the client when to come back, then complete the response.
-            output.Write(retry);
+            // The clean end: tell the client when to come back (spread out after a shutdown), then complete the response.
+            output.Write(ReconnectDelay.Frame(reason, options.CurrentValue));
             await output.FlushAsync();
         }
         catch (OperationCanceledException)
@@ -116,7 +116,7 @@ public sealed partial class MultiChannelStreamSession(
         {
             // E.g. the log is unreachable: end the stream so the client retries after the interval.
             LogFailed(ex);
-            output.Write(retry);
+            output.Write(ReconnectDelay.Frame(null, options.CurrentValue));
             try
             {
                 await output.FlushAsync();

@@ -48,7 +48,7 @@ public sealed partial class StreamSession(
         subscription.OnAbort(context.Abort);
         subscription.BeginCatchUp();
         metrics.StreamOpened();
-        var retry = SseFrames.Retry(options.CurrentValue.RetryInterval);
+        var retry = ReconnectDelay.OpeningFrame(options.CurrentValue);
         var output = new StreamOutput(response.BodyWriter, subscription, aborted);
         try
         {

@@ -41,6 +41,8 @@ public sealed class PublishCrashTests(ITestOutputHelper output)
             ["EventLogStorage"] = azurite.ConnectionString,
             ["Gateway__Tables__TableName"] = table,
             ["Gateway__Stream__RetryInterval"] = "00:00:00.100",
+            // After a kill the clients wait their opening retry: (spread); keep the spread in proportion.
+            ["Gateway__Stream__ReconnectSpread"] = "00:00:00.400",
         };
         var channels = Enumerable.Range(0, Channels).Select(c => $"crash-pub-{c}").ToArray();
         var expected = channels.ToDictionary(c => c, c => Enumerable.Range(1, PerChannel).Select(i => Data(c, i)).ToList());

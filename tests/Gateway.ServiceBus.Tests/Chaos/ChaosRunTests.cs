@@ -87,6 +87,8 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         .. bus.GatewaySettings,
         ("Gateway:ServiceBus:ReceiveWaitTime", "00:00:00.200"),
         ("Gateway:Stream:RetryInterval", options.Retry.ToString()),
+        // After a kill the clients wait the retry: their stream opened with, drawn from [Retry, 3 × Retry].
+        ("Gateway:Stream:ReconnectSpread", (options.Retry * 2).ToString()),
         ("Gateway:Stream:MaxDuration", options.StreamDuration.ToString()),
         ("Gateway:Stream:DeadlineJitter", (options.StreamDuration / 2).ToString()),
         ("Gateway:Stream:HeartbeatInterval", "00:00:01"),

@@ -38,20 +38,10 @@ public sealed class ThrottledReadHandler(long bytesPerSecond) : DelegatingHandle
     }
 
     /// <summary>Reads at most a tenth of a second's worth at a time and waits so the average stays at the rate.</summary>
-    private sealed class ThrottledStream(Stream inner, ThrottledReadHandler handler, long bytesPerSecond) : Stream
+    private sealed class ThrottledStream(Stream inner, ThrottledReadHandler handler, long bytesPerSecond) : ReadOnlyPassThroughStream(inner)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -63,34 +53,9 @@ public sealed class ThrottledReadHandler(long bytesPerSecond) : DelegatingHandle
             }
 
             var chunk = (int)Math.Max(1, Math.Min(buffer.Length, bytesPerSecond / 10));
-            var n = await inner.ReadAsync(buffer[..chunk], cancellationToken);
+            var n = await Inner.ReadAsync(buffer[..chunk], cancellationToken);
             _read += n;
             return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

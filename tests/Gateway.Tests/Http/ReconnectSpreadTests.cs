@@ -8,8 +8,8 @@ using Gateway.Testing.Sse;
 namespace Gateway.Tests.Http;
 
 /// <summary>
-/// Streams ended by a shutdown end with <c>retry:</c> values spread over [RetryInterval, RetryInterval + ReconnectSpread],
-/// so the clients of a restarted instance do not reconnect together; deadline ends keep the plain interval.
+/// Streams open, and end by a shutdown, with <c>retry:</c> values spread over [RetryInterval, RetryInterval + ReconnectSpread],
+/// so the clients of a restarted or crashed instance do not reconnect together; deadline ends keep the plain interval.
 /// </summary>
 public sealed class ReconnectSpreadTests
 {
@@ -39,6 +39,42 @@ public sealed class ReconnectSpreadTests
         {
             await stream.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Streams_open_with_retry_values_spread_over_the_window()
+    {
+        // A crash ends every stream without a final retry:, so each client waits the value its stream opened with.
+        var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:01"), ("Gateway:Stream:ReconnectSpread", "00:00:02"));
+        await using var _ = host;
+        var opening = new List<TimeSpan>();
+        for (var i = 0; i < Streams; i++)
+        {
+            await using var stream = await host.OpenStreamAsync($"open-spread-{i % 4}");
+            await stream.ReadFramesUntilAsync(f => f.IsComment);
+            opening.Add(stream.Parser.ReconnectionInterval);
+        }
+
+        Assert.All(opening, r => Assert.InRange(r, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)));
+        Assert.True(opening.Distinct().Count() > 1, $"All {Streams} streams opened with retry {opening[0]}.");
+    }
+
+    [Fact]
+    public void The_opening_delay_is_drawn_from_the_whole_window_and_no_spread_means_the_interval()
+    {
+        var options = new StreamOptions { RetryInterval = TimeSpan.FromSeconds(3), ReconnectSpread = TimeSpan.FromSeconds(5) };
+        var none = new StreamOptions { RetryInterval = TimeSpan.FromSeconds(3), ReconnectSpread = TimeSpan.Zero };
+        var random = new Random(20261201);
+
+        var drawn = Enumerable.Range(0, 1000).Select(_ => ReconnectDelay.Opening(options, random)).ToList();
+
+        Assert.All(drawn, d => Assert.InRange(d, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8)));
+        Assert.All(drawn, d => Assert.Equal(0, d.Ticks % TimeSpan.TicksPerMillisecond));
+        // 1,000 draws from 5,001 equally likely milliseconds reach both ends of the window and hardly repeat.
+        Assert.InRange(drawn.Min(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.1));
+        Assert.InRange(drawn.Max(), TimeSpan.FromSeconds(7.9), TimeSpan.FromSeconds(8));
+        Assert.True(drawn.Distinct().Count() > 800, $"{drawn.Distinct().Count()} distinct values");
+        Assert.Equal(TimeSpan.FromSeconds(3), ReconnectDelay.Opening(none, random));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class ResponseHeadersTests
     [Fact]
     public async Task A_stream_has_the_sse_headers_and_its_first_bytes_arrive_before_any_event()
     {
-        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:04"));
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Stream:RetryInterval", "00:00:04"), ("Gateway:Stream:ReconnectSpread", "00:00:00"));
         using var request = new HttpRequestMessage(HttpMethod.Get, GatewayTestHost.StreamPath("quiet"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
