@@ -15,6 +15,7 @@ public static class GatewayServer
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         builder.WebHost.ConfigureKestrelLimits(builder.Configuration);
+        builder.WebHost.ConfigureKestrelSockets(builder.Configuration);
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddRetentionService();
         builder.Services.AddGatewayCors(builder.Configuration);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
 
@@ -11,7 +10,7 @@ namespace Gateway.Core.Hub;
 public sealed class HubSubscription : IDisposable
 {
     private readonly EventHub _hub;
-    private readonly Channel<HubSignal> _queue;
+    private readonly SubscriberQueue _queue;
     private int _endReason;
     private int _mode;
     private long _writingSince;
@@ -24,13 +23,7 @@ public sealed class HubSubscription : IDisposable
         Channel = channels[0];
         Deadline = deadline;
         NextHeartbeat = nextHeartbeat;
-        _queue = System.Threading.Channels.Channel.CreateBounded<HubSignal>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = false,
-        });
+        _queue = new SubscriberQueue(capacity);
     }
 
     /// <summary>The (first) channel the stream follows.</summary>
@@ -47,7 +40,8 @@ public sealed class HubSubscription : IDisposable
     /// <summary>Why the stream ends at <see cref="Deadline"/>: its normal length, or its token's expiry.</summary>
     public StreamEndReason DeadlineReason { get; internal init; } = StreamEndReason.Deadline;
 
-    public ChannelReader<HubSignal> Reader => _queue.Reader;
+    /// <summary>The stream's side of its queue (the hub writes, the stream reads).</summary>
+    public SubscriberQueue Reader => _queue;
 
     public StreamEndReason EndReason => (StreamEndReason)Volatile.Read(ref _endReason);
 
@@ -69,7 +63,7 @@ public sealed class HubSubscription : IDisposable
             return;
         }
 
-        if (_queue.Writer.TryWrite(new HubSignal(e)))
+        if (_queue.TryWrite(new HubSignal(e)))
         {
             return;
         }
@@ -103,9 +97,7 @@ public sealed class HubSubscription : IDisposable
         Volatile.Write(ref _mode, CatchUpMode.CatchingUp);
 
         // What the queue holds is older than what the next read of the log returns; heartbeats are not needed while writing.
-        while (_queue.Reader.TryRead(out _))
-        {
-        }
+        _queue.Clear();
 
         return false;
     }
@@ -124,9 +116,9 @@ public sealed class HubSubscription : IDisposable
     internal void OfferHeartbeat()
     {
         // A queue with items in it is not idle: the next event is the heartbeat.
-        if (!IsEnded && _queue.Reader.Count == 0)
+        if (!IsEnded && _queue.Count == 0)
         {
-            _queue.Writer.TryWrite(HubSignal.Heartbeat);
+            _queue.TryWrite(HubSignal.Heartbeat);
         }
     }
 
@@ -135,7 +127,7 @@ public sealed class HubSubscription : IDisposable
         // A full queue already has work for the stream (or the next event ends it as a slow consumer): skip it.
         if (!IsEnded)
         {
-            _queue.Writer.TryWrite(new HubSignal(null, head, channel));
+            _queue.TryWrite(new HubSignal(null, head, channel));
         }
     }
 
@@ -147,7 +139,7 @@ public sealed class HubSubscription : IDisposable
         }
 
         EndedAt = now;
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _hub.OnEnded(this, reason);
         return true;
     }
@@ -163,7 +155,11 @@ public sealed class HubSubscription : IDisposable
         _abort?.Invoke();
     }
 
-    public void Dispose() => _hub.Remove(this);
+    public void Dispose()
+    {
+        _hub.Remove(this);
+        _queue.Dispose();
+    }
 
     private static class CatchUpMode
     {

@@ -33,7 +33,7 @@ public sealed class EventHubTests
 
         // The slow subscriber's queue is completed: what was queued can still be read, then it ends.
         Assert.Equal([1L, 2L], Drain(slow));
-        Assert.True(slow.Reader.Completion.IsCompleted);
+        Assert.True(slow.Reader.IsCompleted);
         Assert.Equal(3, hub.SubscriberCount);
     }
 
@@ -111,7 +111,7 @@ public sealed class EventHubTests
         _time.Advance(TimeSpan.FromSeconds(1));
         hub.Tick();
         Assert.Equal(StreamEndReason.Deadline, s.EndReason);
-        Assert.True(s.Reader.Completion.IsCompleted);
+        Assert.True(s.Reader.IsCompleted);
         Assert.Equal(0, aborts);
 
         // Still registered 5 s later (the stream did not finish): its connection is aborted, once.
