@@ -13,7 +13,7 @@ public sealed class LoadOptions
           --PublishIntervalMs T  pause between published events (default 100)
           --Url URL              target a running gateway instead of starting the embedded one as a child process
           --ServerPid PID        with --Url: the server's process id, to read its memory from /proc
-          --WorkstationGc true   start the child server with workstation GC instead of its default server GC
+          --ServerGc true        start the child server with server GC (DATAS) instead of its default workstation GC
           --OpenConcurrency C    streams being opened at once (default 64)
           --HoldSeconds H        keep the streams open this long after measuring, e.g. for dotnet-counters or dotnet-gcdump (default 0)
           --TimeoutSeconds S     the whole run stops after this (default 180)
@@ -52,7 +52,7 @@ public sealed class LoadOptions
 
     public int? ServerPid { get; set; }
 
-    public bool WorkstationGc { get; set; }
+    public bool ServerGc { get; set; }
 
     public int OpenConcurrency { get; set; } = 64;
 
@@ -132,9 +132,9 @@ public sealed class LoadOptions
             yield return "--Rate, --WarmupEvents, --PayloadBytes and --DrainSeconds must be positive; --Workers not negative.";
         }
 
-        if (Url is not null || WorkstationGc)
+        if (Url is not null || ServerGc)
         {
-            yield return "--Mode peer takes --SubscribeUrl and --PublishUrl, not --Url or --WorkstationGc (start the server yourself).";
+            yield return "--Mode peer takes --SubscribeUrl and --PublishUrl, not --Url or --ServerGc (start the server yourself).";
         }
 
         if (GcProbeDir is not null && !Directory.Exists(GcProbeDir))
@@ -200,9 +200,9 @@ public sealed class LoadOptions
             yield return "--ServerPid goes with --Url (the child server's pid is known).";
         }
 
-        if (WorkstationGc && Url is not null)
+        if (ServerGc && Url is not null)
         {
-            yield return "--WorkstationGc applies only to the child server, not to --Url.";
+            yield return "--ServerGc applies only to the child server, not to --Url.";
         }
     }
 }

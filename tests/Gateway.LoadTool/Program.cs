@@ -55,7 +55,7 @@ try
         return await new ReconnectStorm(options).RunAsync(timeout.Token);
     }
 
-    await using var server = options.Url is null ? await ServerProcess.StartAsync(options.WorkstationGc, timeout.Token) : null;
+    await using var server = options.Url is null ? await ServerProcess.StartAsync(options.ServerGc, timeout.Token) : null;
     var baseAddress = options.Url ?? server!.BaseAddress;
     return await new LoadRun(options, baseAddress, server, server?.Pid ?? options.ServerPid).RunAsync(timeout.Token);
 }

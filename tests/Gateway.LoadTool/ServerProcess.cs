@@ -25,12 +25,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private GatewayServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
-    public static async Task<ServerProcess> StartAsync(bool workstationGc, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(bool serverGc, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string> { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location };
-        if (workstationGc)
+        if (serverGc)
         {
-            environment["DOTNET_gcServer"] = "0";
+            // The server host runs workstation GC by default (see its csproj); this compares against server GC.
+            environment["DOTNET_gcServer"] = "1";
         }
 
         var process = new ServerProcess();
