@@ -56,9 +56,7 @@ public sealed partial class ServiceBusIngestService
             catch (Exception ex)
             {
                 // E.g. the subscription does not require sessions (then every accept fails the same way: loud in health).
-                status.Faulted(ReceiverStatus.Ingest, ex);
-                LogReceiveFailed(ex, backoff.Next);
-                if (!await backoff.WaitAsync(stoppingToken))
+                if (!await ReceiveFailedAsync(ex, backoff, stoppingToken))
                 {
                     return;
                 }

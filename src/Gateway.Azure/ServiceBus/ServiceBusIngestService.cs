@@ -97,9 +97,7 @@ public sealed partial class ServiceBusIngestService(
             catch (Exception ex)
             {
                 // The client has already retried; keep the receiver (it reconnects) and pace the outage.
-                status.Faulted(ReceiverStatus.Ingest, ex);
-                LogReceiveFailed(ex, backoff.Next);
-                if (!await backoff.WaitAsync(stoppingToken))
+                if (!await ReceiveFailedAsync(ex, backoff, stoppingToken))
                 {
                     return;
                 }
@@ -112,6 +110,15 @@ public sealed partial class ServiceBusIngestService(
                 await IngestBatchAsync(receiver, messages, stoppingToken);
             }
         }
+    }
+
+    /// <summary>Reports a failed receive (or session accept) in health and the log, then waits its back-off.</summary>
+    /// <returns>False when the service stops during the wait.</returns>
+    private Task<bool> ReceiveFailedAsync(Exception exception, RetryBackoff backoff, CancellationToken stoppingToken)
+    {
+        status.Faulted(ReceiverStatus.Ingest, exception);
+        LogReceiveFailed(exception, backoff.Next);
+        return backoff.WaitAsync(stoppingToken);
     }
 
     /// <returns>True when every message of the batch was settled; false when some were given back or could not be settled.</returns>

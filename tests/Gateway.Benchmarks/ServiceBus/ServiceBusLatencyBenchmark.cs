@@ -8,7 +8,7 @@ namespace Gateway.Benchmarks.ServiceBus;
 /// <summary>
 /// Producer → SSE client latency and sustained events/s through the in-repo test broker, beside the raw client's
 /// send → receive through the same broker in the same run, and the raw client's two hops (send → receive → send →
-/// receive, <see cref="TwoHopClientPath"/>): the floor under the gateway's path, which crosses the broker twice. A Stopwatch runner (percentiles of every message, which
+/// receive, <see cref="RawClientPath"/> with two hops): the floor under the gateway's path, which crosses the broker twice. A Stopwatch runner (percentiles of every message, which
 /// BenchmarkDotNet does not give), started with <see cref="Switch"/>; prints a table, then where the gateway's time
 /// went during its burst (<see cref="IngestBreakdown"/>).
 /// </summary>
@@ -27,8 +27,8 @@ internal static class ServiceBusLatencyBenchmark
         using var breakdown = new IngestBreakdown();
         await using var azurite = options.TableLog ? await AzuriteProcess.StartAsync() : null;
         await using var bus = await BusEnvironment.StartAsync();
-        await using var raw = new RawClientPath(bus.Broker);
-        await using var twoHops = new TwoHopClientPath(bus.Broker);
+        await using var raw = new RawClientPath(bus.Broker, hops: 1);
+        await using var twoHops = new RawClientPath(bus.Broker, hops: 2);
         await using var gateway = await GatewayPath.StartAsync(bus, azurite?.ConnectionString, options.GatewaySettings);
         IDeliveryPath[] paths = [raw, twoHops, gateway];
 
