@@ -2,6 +2,7 @@ using Amqp;
 using Amqp.Sasl;
 using Amqp.Types;
 using Azure.Messaging.ServiceBus;
+using Gateway.Testing;
 
 namespace Gateway.TestBroker.Tests;
 
@@ -163,6 +164,37 @@ public sealed class SettlementTests
         Assert.Equal(ServiceBusFailureReason.MessageLockLost, abandon.Reason);
         Assert.NotNull(again);
         Assert.Equal((held.SequenceNumber, 2), (again.SequenceNumber, again.DeliveryCount));
+        await receiver.CompleteMessageAsync(again);
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_receiver_whose_connection_drops_keeps_its_lock_until_it_expires_and_dead_letters_nothing()
+    {
+        // A killed receiver's connection just ends, with no AMQP close. Service Bus keeps its locks until they expire
+        // and then delivers again, counting one delivery; nothing is dead-lettered (the chaos run kills gateways).
+        var lockDuration = TimeSpan.FromSeconds(1);
+        var time = BrokerClock.Create();
+        await using var fixture = await BrokerFixture.StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await sender.SendMessageAsync(new ServiceBusMessage("held by a receiver that dies"));
+        await using var relay = TcpRelay.Start(fixture.Broker.Port);
+        var factory = new ConnectionFactory();
+        factory.SASL.Profile = new ServiceBusCbsSasl();
+        var connection = await factory.CreateAsync(new Address("127.0.0.1", relay.Port, null, null, "/", "amqp"));
+        var link = new ReceiverLink(new Session(connection), "dies", $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
+        link.SetCredit(1, autoRestore: false);
+        Assert.NotNull(await link.ReceiveAsync(Wait));
+
+        relay.Cut();
+        await Waits.UntilAsync(() => fixture.Broker.ReceiverCount(BrokerFixture.Topic, BrokerFixture.Subscription) == 0, Wait, "the broker dropped the cut receiver");
+        Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+        time.Advance(lockDuration);
+        await using var receiver = fixture.Client.CreateReceiver(BrokerFixture.Topic, BrokerFixture.Subscription);
+        var again = await receiver.ReceiveMessageAsync(Wait);
+
+        Assert.NotNull(again);
+        Assert.Equal(2, again.DeliveryCount);
         await receiver.CompleteMessageAsync(again);
         Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
     }

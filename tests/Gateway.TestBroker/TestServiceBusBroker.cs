@@ -84,6 +84,9 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
     /// <summary>Snapshots of the messages waiting or locked in a subscription.</summary>
     public IReadOnlyList<BrokerMessage> ActiveMessages(string topic, string subscription) => Subscription(topic, subscription).Active.Snapshot();
 
+    /// <summary>Receivers attached to the subscription now.</summary>
+    public int ReceiverCount(string topic, string subscription) => Subscription(topic, subscription).Active.ConsumerCount;
+
     /// <summary>Snapshots of a subscription's dead-lettered messages, with their reason and description.</summary>
     public IReadOnlyList<BrokerMessage> DeadLetters(string topic, string subscription) => Subscription(topic, subscription).DeadLetter.Snapshot();
 

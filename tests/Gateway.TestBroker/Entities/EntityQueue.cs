@@ -92,6 +92,18 @@ internal sealed partial class EntityQueue(string path, EntitySettings settings, 
     }
 
     /// <summary>Applies a flow from the receiver (the change of its delivery limit), sends what it allows, and answers a drain.</summary>
+    /// <summary>Receivers attached to this queue now (a test waits on it to know a dropped one is gone).</summary>
+    public int ConsumerCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return consumers.Count;
+            }
+        }
+    }
+
     public void OnFlow(IMessageConsumer consumer, int limitChange, bool draining)
     {
         lock (gate)
