@@ -179,11 +179,7 @@ public sealed class SettlementTests
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await sender.SendMessageAsync(new ServiceBusMessage("held by a receiver that dies"));
         await using var relay = TcpRelay.Start(fixture.Broker.Port);
-        var factory = new ConnectionFactory();
-        factory.SASL.Profile = new ServiceBusCbsSasl();
-        var connection = await factory.CreateAsync(new Address("127.0.0.1", relay.Port, null, null, "/", "amqp"));
-        var link = new ReceiverLink(new Session(connection), "dies", $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
-        link.SetCredit(1, autoRestore: false);
+        var (_, link) = await OpenRawReceiverAsync(relay.Port, "dies", credit: 1);
         Assert.NotNull(await link.ReceiveAsync(Wait));
 
         relay.Cut();
@@ -209,14 +205,9 @@ public sealed class SettlementTests
 
         // A plain AMQP receiver with credit for three deliveries gives the message back unprocessed each time, as the
         // Service Bus client does with a message that arrives while no receive call waits for it.
-        var factory = new ConnectionFactory();
-        factory.SASL.Profile = new ServiceBusCbsSasl();
-        var connection = await factory.CreateAsync(new Address("127.0.0.1", fixture.Broker.Port, null, null, "/", "amqp"));
+        var (connection, link) = await OpenRawReceiverAsync(fixture.Broker.Port, "raw-receiver", credit: 3);
         try
         {
-            var session = new Session(connection);
-            var link = new ReceiverLink(session, "raw-receiver", $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
-            link.SetCredit(3, autoRestore: false);
             for (var i = 0; i < 3; i++)
             {
                 var message = await link.ReceiveAsync(Wait);
@@ -250,5 +241,16 @@ public sealed class SettlementTests
         protected override DescribedList GetStartCommand(string hostname) => new SaslInit { Mechanism = "MSSBCBS" };
 
         protected override DescribedList OnCommand(DescribedList command) => null!;
+    }
+
+    /// <summary>A plain AMQP receiver on the fixture's subscription (no Service Bus client), with a fixed credit.</summary>
+    static async Task<(Connection Connection, ReceiverLink Link)> OpenRawReceiverAsync(int port, string linkName, int credit)
+    {
+        var factory = new ConnectionFactory();
+        factory.SASL.Profile = new ServiceBusCbsSasl();
+        var connection = await factory.CreateAsync(new Address("127.0.0.1", port, null, null, "/", "amqp"));
+        var link = new ReceiverLink(new Session(connection), linkName, $"{BrokerFixture.Topic}/Subscriptions/{BrokerFixture.Subscription}");
+        link.SetCredit(credit, autoRestore: false);
+        return (connection, link);
     }
 }
