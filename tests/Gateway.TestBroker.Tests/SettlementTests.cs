@@ -1,4 +1,5 @@
 using Amqp;
+using Amqp.Framing;
 using Amqp.Sasl;
 using Amqp.Types;
 using Azure.Messaging.ServiceBus;
@@ -193,6 +194,30 @@ public sealed class SettlementTests
         Assert.Equal(2, again.DeliveryCount);
         await receiver.CompleteMessageAsync(again);
         Assert.Empty(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_rejection_without_the_dead_letter_condition_keeps_its_error_in_the_dead_letter_description()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
+        await sender.SendMessageAsync(new ServiceBusMessage("rejected by a plain AMQP receiver"));
+        var (connection, link) = await OpenRawReceiverAsync(fixture.Broker.Port, "rejects", credit: 1);
+        try
+        {
+            var message = await link.ReceiveAsync(Wait);
+            Assert.NotNull(message);
+            link.Reject(message, new Error(new Symbol("amqp:internal-error")) { Description = "gave up" });
+            await Waits.UntilAsync(() => fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription).Count == 1, Wait, "the rejected message is dead-lettered");
+        }
+        finally
+        {
+            await connection.CloseAsync();
+        }
+
+        var dead = Assert.Single(fixture.Broker.DeadLetters(BrokerFixture.Topic, BrokerFixture.Subscription));
+        Assert.Null(dead.DeadLetterReason);
+        Assert.Equal("rejected with amqp:internal-error: gave up", dead.DeadLetterErrorDescription);
     }
 
     [Fact(Timeout = 30_000)]

@@ -298,6 +298,13 @@ internal sealed partial class EntityQueue(string path, EntitySettings settings, 
             message.ModifyApplicationProperties(others);
         }
 
+        if (error is not null && !Equals(error.Condition, DeadLetterCondition))
+        {
+            // Not the client's dead-letter call (that carries the dead-letter condition): keep the AMQP error the
+            // rejection came with, so a run that finds such a dead letter can tell who rejected it and why.
+            description ??= $"rejected with {error.Condition}: {error.Description}";
+        }
+
         message.MarkDeadLettered(Path, reason, description);
         return message;
     }
