@@ -24,12 +24,7 @@ public sealed partial class ServiceBusIngestService
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (outage.StoppedReason is not null)
-            {
-                return;
-            }
-
-            if (outage.IsLogDown && !await WaitForLogAsync(stoppingToken))
+            if (!await ReadyForNextBatchAsync(stoppingToken))
             {
                 return;
             }

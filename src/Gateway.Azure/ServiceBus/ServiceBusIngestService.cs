@@ -72,13 +72,7 @@ public sealed partial class ServiceBusIngestService(
         var backoff = new RetryBackoff(time);
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (outage.StoppedReason is not null)
-            {
-                // Stopped loudly (logged, in health and metrics): the messages wait in the subscription.
-                return;
-            }
-
-            if (outage.IsLogDown && !await WaitForLogAsync(stoppingToken))
+            if (!await ReadyForNextBatchAsync(stoppingToken))
             {
                 return;
             }
@@ -227,6 +221,13 @@ public sealed partial class ServiceBusIngestService(
             }
         }
     }
+
+    /// <summary>
+    /// Whether ingest may take another batch: not once it stopped loudly (logged, in health and metrics; the messages
+    /// wait in the subscription) or the service stops; while the log is down, only once it answers again.
+    /// </summary>
+    private async Task<bool> ReadyForNextBatchAsync(CancellationToken stoppingToken) =>
+        outage.StoppedReason is null && (!outage.IsLogDown || await WaitForLogAsync(stoppingToken));
 
     /// <summary>
     /// After a batch was given up while the log was down (its locks were lost, e.g. in a broker outage), takes no new
