@@ -95,7 +95,12 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
 
     public override void OnDisposition(DispositionContext dispositionContext)
     {
-        if (closed || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
+        // A closing link's unsettled deliveries are settled by the library itself, not by the client: Released, or
+        // Rejected carrying the link's error when the connection dropped. `closed` is set when the library notifies
+        // the close, but a delivery being written at that moment is rejected as soon as the link is marked closing,
+        // before that notification (AMQPNetLite Session.WriteDelivery after Link.Abort); `link.IsClosed` is already
+        // true then. Treating that rejection as the client's dead-letter call lost a message in a chaos run.
+        if (closed || link.IsClosed || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
         {
             return;
         }
