@@ -68,43 +68,48 @@ public sealed partial class ServiceBusIngestService(
             return;
         }
 
-        await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
+        await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.IngestPrefetchCount });
         var backoff = new RetryBackoff(time);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (!await ReadyForNextBatchAsync(stoppingToken))
+        var pump = new IngestReceivePump(
+            receiver,
+            o.MaxBatchSize,
+            o.ReceiveWaitTime,
+            endWhenIdle: false,
+            received: () =>
             {
-                return;
-            }
-
-            IReadOnlyList<ServiceBusReceivedMessage> messages;
-            try
-            {
-                messages = await receiver.ReceiveMessagesAsync(o.MaxBatchSize, o.ReceiveWaitTime, stoppingToken);
                 status.Connected(ReceiverStatus.Ingest);
                 backoff.Reset();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            },
+            // The client has already retried; keep the receiver (it reconnects) and pace the outage.
+            receiveFailed: (ex, token) => ReceiveFailedAsync(ex, backoff, token),
+            stoppingToken);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested && await ReadyForNextBatchAsync(stoppingToken))
             {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The client has already retried; keep the receiver (it reconnects) and pace the outage.
-                if (!await ReceiveFailedAsync(ex, backoff, stoppingToken))
+                if (await pump.NextBatchAsync(stoppingToken) is not { } messages)
                 {
                     return;
                 }
 
-                continue;
-            }
-
-            if (messages.Count > 0)
-            {
                 await IngestBatchAsync(receiver, messages, stoppingToken);
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await pump.DisposeAsync();
+            // Received, never ingested: give them back now rather than when their locks lapse. (Those still in the
+            // client's prefetch buffer it releases itself when the receiver closes.)
+            await GiveBackAsync(receiver, pump.TakeUnbatched());
+        }
     }
+
+    private Task<bool[]> GiveBackAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages) =>
+        Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
 
     /// <summary>Reports a failed receive (or session accept) in health and the log, then waits its back-off.</summary>
     /// <returns>False when the service stops during the wait.</returns>
@@ -148,7 +153,7 @@ public sealed partial class ServiceBusIngestService(
         {
             // Stopping, the locks are gone, or ingest stopped: hand the messages back now rather than when their locks
             // lapse (with ingest stopped they wait in the subscription for an instance that can store them).
-            await Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
+            await GiveBackAsync(receiver, messages);
             return false;
         }
 
