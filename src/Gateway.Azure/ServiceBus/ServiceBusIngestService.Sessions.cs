@@ -98,7 +98,7 @@ public sealed partial class ServiceBusIngestService
                     return;
                 }
 
-                if (!await IngestBatchAsync(session, messages, stoppingToken))
+                if (!await await IngestBatchAsync(session, messages, stoppingToken))
                 {
                     // Given back or not settled: later messages of the channel must not overtake these. Closing the session
                     // returns them, oldest first, to its next holder.
