@@ -40,12 +40,14 @@ public sealed class TransportSelectionTests
             ("Gateway:ServiceBus:FanoutTopic", "events"),
             ("Gateway:ServiceBus:FanoutSubscription", "-bad"),
             ("Gateway:ServiceBus:MaxBatchSize", "0"),
+            ("Gateway:ServiceBus:IngestPrefetchCount", "-1"),
             ("Gateway:ServiceBus:Sessions", "true"),
             ("Gateway:ServiceBus:MaxConcurrentSessions", "0"));
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value);
         Assert.Contains(error.Failures, f => f.Contains("Gateway:ServiceBus:FanoutTopic", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Gateway:ServiceBus:FanoutSubscription", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Gateway:ServiceBus:MaxBatchSize", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Gateway:ServiceBus:IngestPrefetchCount", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Gateway:ServiceBus:MaxConcurrentSessions", StringComparison.Ordinal));
     }
 

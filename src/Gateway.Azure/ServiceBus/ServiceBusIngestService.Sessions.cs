@@ -33,7 +33,7 @@ public sealed partial class ServiceBusIngestService
             try
             {
                 session = await client.AcceptNextSessionAsync(
-                    o.Topic, o.Subscription, new ServiceBusSessionReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock }, stoppingToken);
+                    o.Topic, o.Subscription, new ServiceBusSessionReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.IngestPrefetchCount }, stoppingToken);
                 status.Connected(ReceiverStatus.Ingest);
                 backoff.Reset();
             }
@@ -74,36 +74,41 @@ public sealed partial class ServiceBusIngestService
     private async Task IngestSessionAsync(ServiceBusSessionReceiver session, CancellationToken stoppingToken)
     {
         var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested && outage.StoppedReason is null && !outage.IsLogDown)
-        {
-            IReadOnlyList<ServiceBusReceivedMessage> messages;
-            try
-            {
-                messages = await session.ReceiveMessagesAsync(o.MaxBatchSize, o.ReceiveWaitTime, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
+        // Its unbatched messages need no giving back: closing the session returns every message it holds, oldest first.
+        await using var pump = new IngestReceivePump(
+            session,
+            o.MaxBatchSize,
+            o.ReceiveWaitTime,
+            // Idle: give the session back, so that this slot serves other channels.
+            endWhenIdle: true,
+            received: () => { },
+            receiveFailed: (ex, _) =>
             {
                 // The session's lock or link was lost (the client then closes the receiver): accept again.
                 LogSessionLost(ex, session.SessionId);
-                return;
-            }
-
-            if (messages.Count == 0)
+                return Task.FromResult(false);
+            },
+            stoppingToken);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested && outage.StoppedReason is null && !outage.IsLogDown)
             {
-                // Idle: give the session back, so that this slot serves other channels.
-                return;
-            }
+                if (await pump.NextBatchAsync(stoppingToken) is not { } messages)
+                {
+                    return;
+                }
 
-            if (!await IngestBatchAsync(session, messages, stoppingToken))
-            {
-                // Given back or not settled: later messages of the channel must not overtake these. Closing the session
-                // returns them, oldest first, to its next holder.
-                return;
+                if (!await await IngestBatchAsync(session, messages, stoppingToken))
+                {
+                    // Given back or not settled: later messages of the channel must not overtake these. Closing the session
+                    // returns them, oldest first, to its next holder.
+                    return;
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 

@@ -68,43 +68,56 @@ public sealed partial class ServiceBusIngestService(
             return;
         }
 
-        await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
+        await using var receiver = client.CreateReceiver(o.Topic, o.Subscription, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = o.IngestPrefetchCount });
         var backoff = new RetryBackoff(time);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (!await ReadyForNextBatchAsync(stoppingToken))
+        var pump = new IngestReceivePump(
+            receiver,
+            o.MaxBatchSize,
+            o.ReceiveWaitTime,
+            endWhenIdle: false,
+            received: () =>
             {
-                return;
-            }
-
-            IReadOnlyList<ServiceBusReceivedMessage> messages;
-            try
-            {
-                messages = await receiver.ReceiveMessagesAsync(o.MaxBatchSize, o.ReceiveWaitTime, stoppingToken);
                 status.Connected(ReceiverStatus.Ingest);
                 backoff.Reset();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            },
+            // The client has already retried; keep the receiver (it reconnects) and pace the outage.
+            receiveFailed: (ex, token) => ReceiveFailedAsync(ex, backoff, token),
+            stoppingToken);
+        // The settling of one batch overlaps with the ingest of the next: each batch is settled only once its own events
+        // are in the log, and the log and the fan-out still take the batches one after the other, in order. At most one
+        // batch is being settled meanwhile. (With sessions a batch is settled before the next is taken: one not settled
+        // ends the session.)
+        var settling = Task.FromResult(true);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested && await ReadyForNextBatchAsync(stoppingToken))
             {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The client has already retried; keep the receiver (it reconnects) and pace the outage.
-                if (!await ReceiveFailedAsync(ex, backoff, stoppingToken))
+                if (await pump.NextBatchAsync(stoppingToken) is not { } messages)
                 {
                     return;
                 }
 
-                continue;
-            }
-
-            if (messages.Count > 0)
-            {
-                await IngestBatchAsync(receiver, messages, stoppingToken);
+                var settled = await IngestBatchAsync(receiver, messages, stoppingToken);
+                await settling;
+                settling = settled;
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await settling;
+            await pump.DisposeAsync();
+            // Received, never ingested: give them back now rather than when their locks lapse. (Those still in the
+            // client's prefetch buffer it releases itself when the receiver closes.)
+            await GiveBackAsync(receiver, pump.TakeUnbatched());
+        }
     }
+
+    private Task<bool[]> GiveBackAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages) =>
+        Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
 
     /// <summary>Reports a failed receive (or session accept) in health and the log, then waits its back-off.</summary>
     /// <returns>False when the service stops during the wait.</returns>
@@ -115,8 +128,12 @@ public sealed partial class ServiceBusIngestService(
         return backoff.WaitAsync(stoppingToken);
     }
 
-    /// <returns>True when every message of the batch was settled; false when some were given back or could not be settled.</returns>
-    private async Task<bool> IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    /// <summary>Ingests a batch (its events appended and fanned out, or the batch given back) and starts settling it.</summary>
+    /// <returns>
+    /// Once the batch is in the log or was given back: its settling, true when every message of the batch was settled;
+    /// false when some were given back or could not be settled.
+    /// </returns>
+    private async Task<Task<bool>> IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
     {
         // A message without a string channel property (or, with sessions, whose SessionId is not its channel) is refused
         // here, where it can be said exactly what is wrong; the ingestor validates everything else.
@@ -128,13 +145,16 @@ public sealed partial class ServiceBusIngestService(
             .ToList();
         if (accepted.Count > 0)
         {
-            settles.Add(IngestAcceptedAsync(receiver, accepted, stoppingToken));
+            settles.Add(await IngestAcceptedAsync(receiver, accepted, stoppingToken));
         }
 
-        return (await Task.WhenAll(settles)).All(settled => settled);
+        return AllSettledAsync(settles);
     }
 
-    private async Task<bool> IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    private static async Task<bool> AllSettledAsync(IEnumerable<Task<bool>> settles) => (await Task.WhenAll(settles)).All(settled => settled);
+
+    /// <returns>Once the batch is in the log or was given back: its settling (see <see cref="IngestBatchAsync"/>).</returns>
+    private async Task<Task<bool>> IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
     {
         var batch = messages.Select(IngestMessage.Read).ToList();
         IReadOnlyList<IngestOutcome>? outcomes;
@@ -148,11 +168,11 @@ public sealed partial class ServiceBusIngestService(
         {
             // Stopping, the locks are gone, or ingest stopped: hand the messages back now rather than when their locks
             // lapse (with ingest stopped they wait in the subscription for an instance that can store them).
-            await Task.WhenAll(messages.Select(m => SettleAsync(m, "abandon", () => receiver.AbandonMessageAsync(m, cancellationToken: CancellationToken.None))));
-            return false;
+            await GiveBackAsync(receiver, messages);
+            return Task.FromResult(false);
         }
 
-        return (await Task.WhenAll(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])))).All(settled => settled);
+        return AllSettledAsync(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
     }
 
     private Task<bool> RefuseAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string reason, string problem)

@@ -28,11 +28,20 @@ public sealed class ServiceBusTransportOptions
     public string? InstanceId { get; set; }
 
     /// <summary>
-    /// At most this many messages are ingested together (one log append per channel per batch). Asked for more
-    /// than one, the client waits about 20 ms after the first message for the rest: 1 gives the lowest latency
-    /// at rest, at the cost of one append per message under load.
+    /// At most this many messages are ingested together (one log append per channel per batch). A batch is what has
+    /// arrived while the previous one was ingested: a lone event goes alone at once, a backlog goes in batches.
     /// </summary>
     public int MaxBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How many ingest messages the client fetches ahead. The client grants the broker one delivery per message it has
+    /// not settled yet, so this is also how many messages one instance holds locked at once: the batch in hand (its
+    /// locks renewed) and those waiting for the next batch (not renewed: if ingest stalls longer than a lock lasts,
+    /// they come back once with their delivery count one higher). Twice <see cref="MaxBatchSize"/> lets the next batch
+    /// fill while one is appended; below <see cref="MaxBatchSize"/> it caps the batch; 0 fetches one message per
+    /// receive call (a round trip each, slower in a burst).
+    /// </summary>
+    public int IngestPrefetchCount { get; set; } = 200;
 
     /// <summary>
     /// How many fan-out copies this instance's receiver fetches ahead (and completes together). The fan-out

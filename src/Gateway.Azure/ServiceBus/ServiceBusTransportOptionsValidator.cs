@@ -26,6 +26,11 @@ internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<Ser
             errors.Add($"{s}:MaxBatchSize must be between 1 and 1000 (is {o.MaxBatchSize}).");
         }
 
+        if (o.IngestPrefetchCount is < 0 or > 1000)
+        {
+            errors.Add($"{s}:IngestPrefetchCount must be between 0 and 1000 (is {o.IngestPrefetchCount}).");
+        }
+
         if (o.FanoutPrefetchCount is < 1 or > 1000)
         {
             errors.Add($"{s}:FanoutPrefetchCount must be between 1 and 1000 (is {o.FanoutPrefetchCount}).");
