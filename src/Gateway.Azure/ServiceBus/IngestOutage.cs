@@ -17,6 +17,9 @@ public sealed class IngestOutage(GatewayMetrics metrics, TimeProvider time)
     private string? _lastError;
     private string? _stopped;
 
+    // Completed while the log is up; replaced by a pending one when an outage begins.
+    private TaskCompletionSource _logUp = NewSignal(up: true);
+
     /// <summary>True while the log is unreachable and ingest waits for it.</summary>
     public bool IsLogDown
     {
@@ -69,6 +72,7 @@ public sealed class IngestOutage(GatewayMetrics metrics, TimeProvider time)
             }
 
             _since = time.GetUtcNow();
+            _logUp = NewSignal(up: false);
         }
 
         metrics.IngestOutage(1);
@@ -79,6 +83,7 @@ public sealed class IngestOutage(GatewayMetrics metrics, TimeProvider time)
     public TimeSpan? LogAvailable()
     {
         DateTimeOffset since;
+        TaskCompletionSource logUp;
         lock (_gate)
         {
             if (_since is not { } s)
@@ -90,10 +95,28 @@ public sealed class IngestOutage(GatewayMetrics metrics, TimeProvider time)
             _since = null;
             _failures = 0;
             _lastError = null;
+            logUp = _logUp;
         }
+
+        logUp.TrySetResult();
 
         metrics.IngestOutage(-1);
         return time.GetUtcNow() - since;
+    }
+
+    /// <summary>
+    /// Completes at once while the log is up, else when the outage ends. The ingest's receiver waits for it before it
+    /// takes another message: a message received during an outage waits unrenewed, and its lock may lapse.
+    /// </summary>
+    public Task WhenLogUpAsync(CancellationToken cancellationToken)
+    {
+        Task up;
+        lock (_gate)
+        {
+            up = _logUp.Task;
+        }
+
+        return up.WaitAsync(cancellationToken);
     }
 
     public void Stop(string reason, string kind)
@@ -105,5 +128,16 @@ public sealed class IngestOutage(GatewayMetrics metrics, TimeProvider time)
 
         LogAvailable();
         metrics.IngestStopped(kind);
+    }
+
+    private static TaskCompletionSource NewSignal(bool up)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (up)
+        {
+            signal.SetResult();
+        }
+
+        return signal;
     }
 }

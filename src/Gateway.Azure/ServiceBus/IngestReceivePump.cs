@@ -24,6 +24,7 @@ internal sealed class IngestReceivePump : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly TimeSpan _receiveWaitTime;
     private readonly bool _endWhenIdle;
+    private readonly Func<CancellationToken, Task> _readyToReceive;
     private readonly Action _received;
     private readonly Func<Exception, CancellationToken, Task<bool>> _receiveFailed;
     private readonly CancellationTokenSource _stop;
@@ -36,6 +37,7 @@ internal sealed class IngestReceivePump : IAsyncDisposable
     /// <param name="maxBatchSize">The most messages one batch takes, and the buffer holds.</param>
     /// <param name="receiveWaitTime">How long one receive waits for a message.</param>
     /// <param name="endWhenIdle">Stop receiving once a receive comes back empty (a session is then given back).</param>
+    /// <param name="readyToReceive">Awaited before each receive (ingest takes nothing while the log is down).</param>
     /// <param name="received">After each receive that reached the broker, empty or not.</param>
     /// <param name="receiveFailed">After a failed receive: whether to keep receiving (it may wait its back-off first).</param>
     /// <param name="stoppingToken">Stops receiving.</param>
@@ -44,6 +46,7 @@ internal sealed class IngestReceivePump : IAsyncDisposable
         int maxBatchSize,
         TimeSpan receiveWaitTime,
         bool endWhenIdle,
+        Func<CancellationToken, Task> readyToReceive,
         Action received,
         Func<Exception, CancellationToken, Task<bool>> receiveFailed,
         CancellationToken stoppingToken)
@@ -52,6 +55,7 @@ internal sealed class IngestReceivePump : IAsyncDisposable
         _maxBatchSize = maxBatchSize;
         _receiveWaitTime = receiveWaitTime;
         _endWhenIdle = endWhenIdle;
+        _readyToReceive = readyToReceive;
         _received = received;
         _receiveFailed = receiveFailed;
         _buffer = Channel.CreateBounded<ServiceBusReceivedMessage>(new BoundedChannelOptions(maxBatchSize)
@@ -118,6 +122,7 @@ internal sealed class IngestReceivePump : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
+                await _readyToReceive(stop);
                 IReadOnlyList<ServiceBusReceivedMessage> messages;
                 try
                 {

@@ -81,6 +81,7 @@ public sealed partial class ServiceBusIngestService
             o.ReceiveWaitTime,
             // Idle: give the session back, so that this slot serves other channels.
             endWhenIdle: true,
+            readyToReceive: outage.WhenLogUpAsync,
             received: () => { },
             receiveFailed: (ex, _) =>
             {

@@ -75,6 +75,7 @@ public sealed partial class ServiceBusIngestService(
             o.MaxBatchSize,
             o.ReceiveWaitTime,
             endWhenIdle: false,
+            readyToReceive: outage.WhenLogUpAsync,
             received: () =>
             {
                 status.Connected(ReceiverStatus.Ingest);

@@ -37,7 +37,8 @@ public sealed class ServiceBusTransportOptions
     /// How many ingest messages the client fetches ahead. The client grants the broker one delivery per message it has
     /// not settled yet, so this is also how many messages one instance holds locked at once: the batch in hand (its
     /// locks renewed) and those waiting for the next batch (not renewed: if ingest stalls longer than a lock lasts,
-    /// they come back once with their delivery count one higher). Twice <see cref="MaxBatchSize"/> lets the next batch
+    /// they come back once with their delivery count one higher). During a storage outage ingest receives nothing
+    /// more, so an outage of any length costs at most these messages one delivery each. Twice <see cref="MaxBatchSize"/> lets the next batch
     /// fill while one is appended; below <see cref="MaxBatchSize"/> it caps the batch; 0 fetches one message per
     /// receive call (a round trip each, slower in a burst).
     /// </summary>
