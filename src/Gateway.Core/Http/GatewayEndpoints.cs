@@ -74,7 +74,8 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        await session.RunAsync(context, channel, lastSeen, decision.NotAfter, fromEarliest);
+        var start = fromEarliest ? StreamStart.Earliest : lastSeen is { } after ? StreamStart.After(after) : StreamStart.AtHead;
+        await session.RunAsync(context, channel, start, decision.NotAfter);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>

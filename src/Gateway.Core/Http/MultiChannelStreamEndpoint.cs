@@ -15,7 +15,7 @@ namespace Gateway.Core.Http;
 /// admission and ends at the earliest token expiry among its channels.
 /// </summary>
 public sealed class MultiChannelStreamEndpoint(
-    MultiChannelStreamSession session,
+    StreamSession session,
     ChannelAccess access,
     StreamLimiter streamLimiter,
     IOptions<LimitOptions> limits,
@@ -77,12 +77,12 @@ public sealed class MultiChannelStreamEndpoint(
             }
         }
 
-        var start = MultiChannelStart.AtHead;
+        var start = StreamStart.AtHead;
         if (LastEventIdReader.Read(context.Request) is { } text)
         {
             if (text == LastEventIdReader.Earliest)
             {
-                start = MultiChannelStart.Earliest;
+                start = StreamStart.Earliest;
             }
             else if (!CompositePosition.TryParse(text, channels, max, out var position, out var idError))
             {
@@ -91,7 +91,7 @@ public sealed class MultiChannelStreamEndpoint(
             }
             else
             {
-                start = position is null ? MultiChannelStart.Mismatch(text) : MultiChannelStart.After(position, text);
+                start = position is null ? StreamStart.Mismatch(text) : StreamStart.After(position, text);
             }
         }
 

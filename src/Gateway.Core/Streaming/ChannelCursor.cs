@@ -1,16 +1,16 @@
 namespace Gateway.Core.Streaming;
 
-/// <summary>Where a multi-channel stream is in one of its channels: the log's epoch (null: no log yet) and the last offset sent.</summary>
-internal sealed class MultiChannelCursor(int index, string channel, string? epoch, long last)
+/// <summary>Where a stream is in one of its channels: the log's epoch (null: no log yet) and the last offset sent.</summary>
+internal sealed class ChannelCursor(int index, string channel)
 {
-    /// <summary>The channel's place in the stream's list (the index in the event ids).</summary>
+    /// <summary>The channel's place in the stream's list (the index in a multi-channel stream's ids).</summary>
     public int Index { get; } = index;
 
     public string Channel { get; } = channel;
 
-    public string? Epoch { get; set; } = epoch;
+    public string? Epoch { get; set; }
 
-    public long Last { get; set; } = last;
+    public long Last { get; set; }
 
     public ChannelPosition Position => new(Epoch, Epoch is null ? 0 : Last);
 
