@@ -15,11 +15,15 @@ internal sealed class ChannelCursor(int index, string channel)
     public ChannelPosition Position => new(Epoch, Epoch is null ? 0 : Last);
 
     /// <summary>A reset to send once the first retained event (the one the channel continues from) is known.</summary>
-    public (string Reason, string Requested)? PendingReset { get; set; }
+    /// <remarks>A reference, not a nullable tuple: every open stream holds its cursors, and almost none owes a reset.</remarks>
+    public OwedReset? PendingReset { get; set; }
 
     public void StartFromOldest(string reason, string requested)
     {
         Last = 0;
-        PendingReset = (reason, requested);
+        PendingReset = new OwedReset(reason, requested);
     }
+
+    /// <summary>Why the channel's next event comes with a reset, and the client's position it concerns.</summary>
+    public sealed record OwedReset(string Reason, string Requested);
 }

@@ -37,21 +37,24 @@ public sealed partial class StreamSession(
     /// <summary>
     /// Streams <paramref name="channel"/> to the response, each event with its own id, until the deadline, shutdown,
     /// overflow or the client leaves; at <paramref name="notAfter"/> (the client's token expiry) at the latest.
+    /// <paramref name="admission"/> (the stream's slots) is disposed when the stream ends.
     /// </summary>
-    public Task RunAsync(HttpContext context, string channel, StreamStart start, DateTimeOffset? notAfter = null) =>
-        RunAsync(context, [channel], start, notAfter, composite: false);
+    public Task RunAsync(HttpContext context, string channel, StreamStart start, DateTimeOffset? notAfter = null, IDisposable? admission = null) =>
+        RunAsync(context, [channel], start, notAfter, composite: false, admission);
 
     /// <summary>
     /// Streams <paramref name="channels"/> (distinct, valid, authorised) to the response with
     /// <see cref="CompositePosition"/> ids, until the deadline, shutdown, overflow or the client leaves; at
-    /// <paramref name="notAfter"/> (the earliest token expiry) at the latest.
+    /// <paramref name="notAfter"/> (the earliest token expiry) at the latest. <paramref name="admission"/> (the stream's
+    /// slots) is disposed when the stream ends.
     /// </summary>
-    public Task RunAsync(HttpContext context, IReadOnlyList<string> channels, StreamStart start, DateTimeOffset? notAfter = null) =>
-        RunAsync(context, channels, start, notAfter, composite: true);
+    public Task RunAsync(HttpContext context, IReadOnlyList<string> channels, StreamStart start, DateTimeOffset? notAfter = null, IDisposable? admission = null) =>
+        RunAsync(context, channels, start, notAfter, composite: true, admission);
 
     // One async frame for the stream's whole life: an idle stream holds this state machine and nothing nested.
-    private async Task RunAsync(HttpContext context, IReadOnlyList<string> channels, StreamStart start, DateTimeOffset? notAfter, bool composite)
+    private async Task RunAsync(HttpContext context, IReadOnlyList<string> channels, StreamStart start, DateTimeOffset? notAfter, bool composite, IDisposable? admission)
     {
+        using var slots = admission;
         var aborted = context.RequestAborted;
         SseResponse.Prepare(context);
 
@@ -60,7 +63,7 @@ public sealed partial class StreamSession(
             : ChannelScope(logger, channels[0], context.TraceIdentifier);
         using var subscription = hub.Subscribe(channels, notAfter);
         using var trace = StreamTrace.Start(channels);
-        subscription.OnAbort(context.Abort);
+        subscription.OnAbort(static context => ((HttpContext)context!).Abort(), context);
         subscription.BeginCatchUp();
         metrics.StreamOpened();
         var output = new StreamOutput(context.Response.BodyWriter, subscription, aborted);
