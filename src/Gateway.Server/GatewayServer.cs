@@ -13,6 +13,7 @@ public static class GatewayServer
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        RequestLogDefault.Apply(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         builder.WebHost.ConfigureKestrelLimits(builder.Configuration);
         builder.WebHost.ConfigureKestrelSockets(builder.Configuration);

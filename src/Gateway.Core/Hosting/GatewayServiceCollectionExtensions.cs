@@ -46,7 +46,6 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<LogHeadWatch>();
         services.TryAddSingleton<StreamSession>();
-        services.TryAddSingleton<MultiChannelStreamSession>();
         services.TryAddSingleton<EventIngestor>();
         services.TryAddSingleton<StreamLimiter>();
         services.TryAddSingleton<PublishLimiter>();

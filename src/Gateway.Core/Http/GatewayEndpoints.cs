@@ -38,43 +38,68 @@ public sealed class GatewayEndpoints(
     private const string PublishTimeoutRetryAfterSeconds = "5";
 
     /// <summary><c>GET /api/channels/{channel}/stream</c>: the SSE stream.</summary>
-    public async Task StreamAsync(HttpContext context, string channel)
+    public Task StreamAsync(HttpContext context, string channel)
+    {
+        // Checked without waiting (the usual case), the stream runs as the request's own task: no frame of this method
+        // stays under it for the stream's whole life.
+        var admitting = AdmitStreamAsync(context, channel);
+        return admitting.IsCompletedSuccessfully ? RunStream(context, channel, admitting.Result) : RunOnceAdmittedAsync(context, channel, admitting);
+    }
+
+    private Task RunStream(HttpContext context, string channel, AdmittedStream? admitted) => admitted is { } stream
+        ? session.RunAsync(context, channel, stream.Start, stream.NotAfter, stream.Admission)
+        : Task.CompletedTask;
+
+    private async Task RunOnceAdmittedAsync(HttpContext context, string channel, ValueTask<AdmittedStream?> admitting) =>
+        await RunStream(context, channel, await admitting);
+
+    /// <summary>The stream request's checks; null once a refusal was answered.</summary>
+    private async ValueTask<AdmittedStream?> AdmitStreamAsync(HttpContext context, string channel)
     {
         if (!ChannelName.TryValidate(channel, out var channelError))
         {
             await Problems.BadRequest(context, "Invalid channel name", channelError);
-            return;
+            return null;
         }
 
         var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
         if (!decision.Allowed)
         {
-            return;
+            return null;
         }
 
-        EventPosition? lastSeen = null;
-        var fromEarliest = false;
-        if (LastEventIdReader.Read(context.Request) is { } text && !(fromEarliest = text == LastEventIdReader.Earliest))
+        var start = StreamStart.AtHead;
+        if (LastEventIdReader.Read(context.Request) is { } text)
         {
-            if (!EventPosition.TryParse(text, out var position, out var idError))
+            if (text == LastEventIdReader.Earliest)
+            {
+                start = StreamStart.Earliest;
+            }
+            else if (!EventPosition.TryParse(text, out var position, out var idError))
             {
                 await Problems.BadRequest(context, "Invalid Last-Event-ID", idError);
-                return;
+                return null;
             }
-
-            lastSeen = position;
+            else
+            {
+                start = StreamStart.After(position);
+            }
         }
 
-        // The slots are held for the stream's whole life and given back when it ends, however it ends.
-        using var admission = streamLimiter.TryAdmit(context);
+        // The slots are held for the stream's whole life and given back when it ends, however it ends (the session disposes them).
+        var admission = streamLimiter.TryAdmit(context);
         if (!admission.IsAdmitted)
         {
-            metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
-            await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
-            return;
+            using (admission)
+            {
+                metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
+                await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
+            }
+
+            return null;
         }
 
-        await session.RunAsync(context, channel, lastSeen, decision.NotAfter, fromEarliest);
+        return new AdmittedStream(start, decision.NotAfter, admission);
     }
 
     /// <summary><c>POST /api/channels/{channel}/events</c>: body = data (UTF-8), <c>?event=</c> = event name.</summary>

@@ -15,7 +15,7 @@ namespace Gateway.Core.Http;
 /// admission and ends at the earliest token expiry among its channels.
 /// </summary>
 public sealed class MultiChannelStreamEndpoint(
-    MultiChannelStreamSession session,
+    StreamSession session,
     ChannelAccess access,
     StreamLimiter streamLimiter,
     IOptions<LimitOptions> limits,
@@ -25,21 +25,37 @@ public sealed class MultiChannelStreamEndpoint(
     /// <summary>The query parameter, repeated once per channel; the order is the order of the channel indexes in the ids.</summary>
     public const string ChannelParameter = "channel";
 
-    public async Task StreamAsync(HttpContext context)
+    public Task StreamAsync(HttpContext context)
+    {
+        // Checked without waiting (the usual case), the stream runs as the request's own task: no frame of this method
+        // stays under it for the stream's whole life.
+        var admitting = AdmitStreamAsync(context);
+        return admitting.IsCompletedSuccessfully ? RunStream(context, admitting.Result) : RunOnceAdmittedAsync(context, admitting);
+    }
+
+    private Task RunStream(HttpContext context, (IReadOnlyList<string> Channels, AdmittedStream Stream)? admitted) => admitted is { } request
+        ? session.RunAsync(context, request.Channels, request.Stream.Start, request.Stream.NotAfter, request.Stream.Admission)
+        : Task.CompletedTask;
+
+    private async Task RunOnceAdmittedAsync(HttpContext context, ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> admitting) =>
+        await RunStream(context, await admitting);
+
+    /// <summary>The stream request's checks; null once a refusal was answered.</summary>
+    private async ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> AdmitStreamAsync(HttpContext context)
     {
         var requested = context.Request.Query[ChannelParameter];
         var max = streamOptions.CurrentValue.MaxChannels;
         if (requested.Count == 0)
         {
             await Problems.BadRequest(context, "No channel", $"Name the channels to follow with the '{ChannelParameter}' query parameter, once per channel: /api/stream?{ChannelParameter}=a&{ChannelParameter}=b.");
-            return;
+            return null;
         }
 
         if (requested.Count > max)
         {
             await Problems.BadRequest(context, "Too many channels",
                 $"The stream names {requested.Count} channels; at most {max} are allowed in one stream (Gateway:Stream:MaxChannels). Split them over several streams.");
-            return;
+            return null;
         }
 
         var channels = new List<string>(requested.Count);
@@ -48,7 +64,7 @@ public sealed class MultiChannelStreamEndpoint(
             if (!ChannelName.TryValidate(channel, out var channelError))
             {
                 await Problems.BadRequest(context, "Invalid channel name", $"Channel {channels.Count + 1} of the stream: {channelError}");
-                return;
+                return null;
             }
 
             // Refused rather than collapsed: the index in every event id is the channel's place in the URL's list, so
@@ -56,7 +72,7 @@ public sealed class MultiChannelStreamEndpoint(
             if (channels.Contains(channel, StringComparer.Ordinal))
             {
                 await Problems.BadRequest(context, "Duplicate channel", $"The channel '{channel}' is named more than once; name each channel once.");
-                return;
+                return null;
             }
 
             channels.Add(channel);
@@ -68,7 +84,7 @@ public sealed class MultiChannelStreamEndpoint(
             var decision = await access.CheckAsync(context, channel, ChannelRight.Subscribe);
             if (!decision.Allowed)
             {
-                return;
+                return null;
             }
 
             if (decision.NotAfter is { } until && (notAfter is null || until < notAfter))
@@ -77,33 +93,37 @@ public sealed class MultiChannelStreamEndpoint(
             }
         }
 
-        var start = MultiChannelStart.AtHead;
+        var start = StreamStart.AtHead;
         if (LastEventIdReader.Read(context.Request) is { } text)
         {
             if (text == LastEventIdReader.Earliest)
             {
-                start = MultiChannelStart.Earliest;
+                start = StreamStart.Earliest;
             }
             else if (!CompositePosition.TryParse(text, channels, max, out var position, out var idError))
             {
                 await Problems.BadRequest(context, "Invalid Last-Event-ID", idError);
-                return;
+                return null;
             }
             else
             {
-                start = position is null ? MultiChannelStart.Mismatch(text) : MultiChannelStart.After(position, text);
+                start = position is null ? StreamStart.Mismatch(text) : StreamStart.After(position, text);
             }
         }
 
-        // One admission for the whole stream, however many channels it follows.
-        using var admission = streamLimiter.TryAdmit(context);
+        // One admission for the whole stream, however many channels it follows; held until the stream ends (the session disposes it).
+        var admission = streamLimiter.TryAdmit(context);
         if (!admission.IsAdmitted)
         {
-            metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
-            await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
-            return;
+            using (admission)
+            {
+                metrics.RequestRefused(admission.Refusal == StreamRefusal.PerClient ? "streams_per_client" : "streams");
+                await LimitProblems.StreamRefused(context, admission.Refusal, limits.Value, limits.Value.StreamRetryAfter);
+            }
+
+            return null;
         }
 
-        await session.RunAsync(context, channels, start, notAfter);
+        return (channels, new AdmittedStream(start, notAfter, admission));
     }
 }

@@ -14,7 +14,8 @@ public sealed class HubSubscription : IDisposable
     private int _endReason;
     private int _mode;
     private long _writingSince;
-    private Action? _abort;
+    private Action<object?>? _abort;
+    private object? _abortState;
 
     internal HubSubscription(EventHub hub, IReadOnlyList<string> channels, int capacity, DateTimeOffset deadline, DateTimeOffset nextHeartbeat)
     {
@@ -54,7 +55,17 @@ public sealed class HubSubscription : IDisposable
     internal bool Aborted { get; private set; }
 
     /// <summary>Called if the stream has not finished within the grace period after it was told to end (e.g. it is blocked writing to a client that stopped reading).</summary>
-    public void OnAbort(Action abort) => _abort = abort;
+    public void OnAbort(Action abort) => OnAbort(static state => ((Action)state!)(), abort);
+
+    /// <summary>
+    /// As <see cref="OnAbort(Action)"/>, with the state passed to <paramref name="abort"/>: a static callback and its
+    /// state cost an open stream no delegate of its own.
+    /// </summary>
+    public void OnAbort(Action<object?> abort, object? state)
+    {
+        _abort = abort;
+        _abortState = state;
+    }
 
     internal void Offer(ChannelEvent e)
     {
@@ -152,7 +163,7 @@ public sealed class HubSubscription : IDisposable
         }
 
         Aborted = true;
-        _abort?.Invoke();
+        _abort?.Invoke(_abortState);
     }
 
     public void Dispose()

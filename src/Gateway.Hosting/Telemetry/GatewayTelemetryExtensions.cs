@@ -2,7 +2,10 @@ using Gateway.Azure.Telemetry;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -39,11 +42,14 @@ public static class GatewayTelemetryExtensions
     /// exporter — traces (one trace per event: the gateway's spans, the Azure SDKs', and incoming requests) and logs (with their scopes), exported
     /// to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with a managed
     /// identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says so), and to the console when
-    /// <paramref name="exportToConsole"/>. Returns the builder so a caller can add its own exporter.
+    /// <paramref name="exportToConsole"/>. Log scopes are captured only when a logger shows them (<see cref="LogScopeCapture"/>).
+    /// Returns the builder so a caller can add its own exporter.
     /// </summary>
     public static IOpenTelemetryBuilder AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, bool exportToConsole = false)
     {
         var toAzureMonitor = AzureMonitorExport.IsConfigured(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LoggerFilterOptions>, LogScopeCapture>(
+            sp => ActivatorUtilities.CreateInstance<LogScopeCapture>(sp, configuration)));
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddMeter(PlatformMeters));

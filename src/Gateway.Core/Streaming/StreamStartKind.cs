@@ -1,7 +1,7 @@
 namespace Gateway.Core.Streaming;
 
-/// <summary>The ways a multi-channel stream can start (see <see cref="MultiChannelStart"/>).</summary>
-public enum MultiChannelStartKind
+/// <summary>The ways a stream can start (see <see cref="StreamStart"/>).</summary>
+public enum StreamStartKind
 {
     /// <summary>No id: live events only.</summary>
     AtHead,
@@ -12,6 +12,9 @@ public enum MultiChannelStartKind
     /// <summary>After the positions of an id.</summary>
     After,
 
-    /// <summary>An id for other channels: a <c>channels-mismatch</c> reset, then every channel from its oldest retained event.</summary>
+    /// <summary>
+    /// A multi-channel stream's id for other channels: a <c>channels-mismatch</c> reset, then every channel from its
+    /// oldest retained event.
+    /// </summary>
     Mismatch,
 }
