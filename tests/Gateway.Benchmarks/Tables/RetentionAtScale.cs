@@ -46,7 +46,7 @@ internal static class RetentionAtScale
         var now = DateTimeOffset.UtcNow;
         var channels = Enumerable.Range(0, count).Select(i => Channel(i, now)).ToArray();
         var seed = Stopwatch.StartNew();
-        await new TableLogSeeder(table).SeedAsync(channels, done => Console.WriteLine($"  seeded {done:N0} channels ({seed.Elapsed.TotalSeconds:F0} s)"));
+        await new TableLogSeeder(table).SeedAsync(channels, done => Console.WriteLine($"  {done} ({seed.Elapsed.TotalSeconds:F0} s)"));
         var live = channels.Count(c => c.Appends.Count > 1);
         Console.WriteLine($"Seeded {count:N0} channels ({count - live:N0} expired, {live:N0} live) in {seed.Elapsed.TotalSeconds:F1} s; load average {LoadAverage()}");
 
