@@ -19,29 +19,29 @@ namespace Gateway.Azure.Tables;
 ///   its commit, so a live channel never ends up unlisted (and never pruned).</item>
 /// </list>
 /// </summary>
-internal sealed class TableChannelRemover(TableClient table, TableLogPruner pruner)
+internal sealed class TableChannelRemover(TableClient table)
 {
-    public TableClient Table => table;
-
-    public TableLogPruner Pruner => pruner;
-
     /// <summary>
-    /// Removes the channel if its head is still the one read (<paramref name="headETag"/>, last offset
-    /// <paramref name="headOffset"/>) and it has no event left; false when a writer got there first.
+    /// Removes the channel if its head is still the one read (<paramref name="headETag"/>); false when a writer got
+    /// there first. The caller has deleted its events and its markers up to that head. <paramref name="epochETag"/>
+    /// is the ETag of the log's epoch row if it was read with the head, null to read it here.
     /// </summary>
-    public async Task<bool> TryRemoveAsync(string channel, ETag indexETag, ETag headETag, long headOffset, CancellationToken cancellationToken)
+    public async Task<bool> TryRemoveAsync(string channel, ETag indexETag, ETag headETag, ETag? epochETag, CancellationToken cancellationToken)
     {
-        // While the head stands, new markers belong to offsets above it: these are the old log's only.
-        await pruner.PruneMarkersAsync(channel, headOffset, cancellationToken);
-        var epoch = await table.GetEntityIfExistsAsync<TableEntity>(channel, TableRowKeys.EpochRow, [TableEventRows.EpochProperty], cancellationToken);
+        if (epochETag is null)
+        {
+            var epoch = await table.GetEntityIfExistsAsync<TableEntity>(channel, TableRowKeys.EpochRow, [TableEventRows.EpochProperty], cancellationToken);
+            epochETag = epoch.HasValue ? epoch.Value!.ETag : null;
+        }
+
         if (!await TryDeleteAsync(channel, TableRowKeys.HeadRow, headETag, cancellationToken))
         {
             return false;
         }
 
-        if (epoch.HasValue)
+        if (epochETag is { } etag)
         {
-            await TryDeleteAsync(channel, TableRowKeys.EpochRow, epoch.Value!.ETag, cancellationToken);
+            await TryDeleteAsync(channel, TableRowKeys.EpochRow, etag, cancellationToken);
         }
 
         await TryDeleteAsync(TableRowKeys.ChannelsPartition, channel, indexETag, cancellationToken);

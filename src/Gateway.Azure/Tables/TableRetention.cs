@@ -6,7 +6,8 @@ namespace Gateway.Azure.Tables;
 
 /// <summary>
 /// One retention run over the channel index (<c>!channels</c>), from where the previous run stopped: per channel,
-/// one head read, a prune, and when no event is left, the channel's removal. Channels are visited
+/// one query over its partition, the deletion of what expired, and when no event is left, the channel's removal
+/// (<see cref="TableChannelVisit"/>). Channels are visited
 /// <see cref="Parallelism"/> at a time (each costs a few round trips, so a run is bound by latency, not by the
 /// store). A run stops at its budget (<see cref="RetentionOptions.MaxRunDuration"/>,
 /// <see cref="RetentionOptions.MaxChannelsPerRun"/>) and saves a cursor, so a run over any number of channels ends
@@ -18,12 +19,12 @@ internal sealed class TableRetention(TableClient table, TimeProvider time, int p
     /// <summary>Channels visited at once.</summary>
     public const int Parallelism = 8;
 
-    private readonly TableLogPruner _pruner = new(table, pageSize);
+    private readonly TableChannelVisit _visit = new(table, new TableLogPruner(table, pageSize), new TableChannelRemover(table), pageSize);
     private readonly TableRetentionCursor _cursor = new(table);
 
     public async Task<RetentionRunResult> RunAsync(RetentionOptions policy, CancellationToken cancellationToken)
     {
-        var run = new Run(policy, time.GetUtcNow() - policy.MaxAge, new TableChannelRemover(table, _pruner));
+        var run = new Run(policy, time.GetUtcNow() - policy.MaxAge, _visit);
         var started = time.GetTimestamp();
         var after = await _cursor.ReadAsync(cancellationToken);
         var filter = after is null
@@ -68,37 +69,19 @@ internal sealed class TableRetention(TableClient table, TimeProvider time, int p
     }
 
     /// <summary>One run's policy and tallies; channels of a chunk are visited concurrently.</summary>
-    private sealed class Run(RetentionOptions policy, DateTimeOffset cutoff, TableChannelRemover remover)
+    private sealed class Run(RetentionOptions policy, DateTimeOffset cutoff, TableChannelVisit visit)
     {
         private long _eventsRemoved;
         private int _channelsRemoved;
-
-        public TableLogPruner Pruner => remover.Pruner;
 
         public RetentionRunResult Result(int visited, bool passCompleted) =>
             new(Interlocked.Read(ref _eventsRemoved), visited, Volatile.Read(ref _channelsRemoved), passCompleted);
 
         public async Task VisitAsync(TableEntity index, CancellationToken cancellationToken)
         {
-            var channel = index.RowKey;
-            var table = remover.Table;
-            var head = await table.GetEntityIfExistsAsync<TableEntity>(channel, TableRowKeys.HeadRow, [TableEventRows.OffsetProperty], cancellationToken);
-            if (!head.HasValue)
-            {
-                if (await remover.TryRemoveHeadlessAsync(channel, index.ETag, cancellationToken))
-                {
-                    Interlocked.Increment(ref _channelsRemoved);
-                }
-
-                return;
-            }
-
-            var offset = head.Value!.GetInt64(TableEventRows.OffsetProperty) ?? 0;
-            var (events, kept) = await Pruner.PruneAsync(channel, offset - policy.MaxEventsPerChannel, cutoff, cancellationToken);
+            var (events, removed) = await visit.RunAsync(index, policy.MaxEventsPerChannel, cutoff, cancellationToken);
             Interlocked.Add(ref _eventsRemoved, events);
-
-            // No event left: every one had expired (the count limit always keeps the newest).
-            if (!kept && await remover.TryRemoveAsync(channel, index.ETag, head.Value.ETag, offset, cancellationToken))
+            if (removed)
             {
                 Interlocked.Increment(ref _channelsRemoved);
             }

@@ -3,14 +3,14 @@ using Azure.Core.Pipeline;
 
 namespace Gateway.Azure.Tests.Tables;
 
-/// <summary>Advances the fake clock on every head read once enabled: a stand-in for a slow store.</summary>
-internal sealed class ClockTickHook(Action tick) : HttpPipelinePolicy
+/// <summary>Advances the fake clock on every request that <paramref name="matches"/> once enabled: a stand-in for a slow store.</summary>
+internal sealed class ClockTickHook(Func<Request, bool> matches, Action tick) : HttpPipelinePolicy
 {
     public volatile bool Enabled;
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        if (Enabled && RequestHook.Row("GET", "!head")(message.Request))
+        if (Enabled && matches(message.Request))
         {
             tick();
         }

@@ -17,6 +17,14 @@ internal sealed class RequestHook(Func<Request, bool> matches, Func<Task> before
     public static Func<Request, bool> Row(string method, string rowKey) =>
         request => request.Method.ToString() == method && Uri.UnescapeDataString(request.Uri.ToString()).Contains($"RowKey='{rowKey}'", StringComparison.Ordinal);
 
+    /// <summary>A query over one channel's partition (retention's visit of a channel), not over the index.</summary>
+    public static bool ChannelQuery(Request request)
+    {
+        var uri = Uri.UnescapeDataString(request.Uri.ToString());
+        return request.Method.ToString() == "GET" && uri.Contains("$filter=PartitionKey eq '", StringComparison.Ordinal)
+            && !uri.Contains("PartitionKey eq '!", StringComparison.Ordinal);
+    }
+
     /// <summary>An entity-group transaction (an append).</summary>
     public static bool Batch(Request request) => request.Uri.ToString().Contains("$batch", StringComparison.Ordinal);
 

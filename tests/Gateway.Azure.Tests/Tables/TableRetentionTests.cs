@@ -71,9 +71,10 @@ public sealed class TableRetentionTests(AzuriteFixture azurite) : IDisposable
     [Fact]
     public async Task The_time_budget_stops_a_run_and_the_next_continues()
     {
-        // Each head read takes "one second" of the fake clock. Channels are visited 8 at a time and the budget is
-        // checked between those chunks, so a 10-second budget stops a run after two chunks (16 channels).
-        var ticking = new ClockTickHook(() => _time.Advance(TimeSpan.FromSeconds(1)));
+        // Each channel's visit (one query over its partition) takes "one second" of the fake clock. Channels are
+        // visited 8 at a time and the budget is checked between those chunks, so a 10-second budget stops a run after
+        // two chunks (16 channels).
+        var ticking = new ClockTickHook(RequestHook.ChannelQuery, () => _time.Advance(TimeSpan.FromSeconds(1)));
         var log = Open(r => r.MaxRunDuration = TimeSpan.FromSeconds(10), ticking);
         foreach (var i in Enumerable.Range(0, 25))
         {
@@ -140,6 +141,57 @@ public sealed class TableRetentionTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(appended.Epoch, rows.Single(r => r.PartitionKey == "late" && r.RowKey == "!epoch").GetString("Epoch"));
         var later = await retention.Log.RunRetentionAsync(Waits.ForTest());
         Assert.Equal((0L, 0), (later.EventsRemoved, later.ChannelsRemoved));
+    }
+
+    [Fact]
+    public async Task A_channel_of_many_expired_events_loses_every_row_and_a_live_one_keeps_exactly_its_fresh_events()
+    {
+        var log = Open(_ => { });
+
+        // More events and markers than one delete transaction (100 rows) holds, so the deletions go in several.
+        await log.Log.AppendAsync("many", [.. Enumerable.Range(1, 250).Select(i => Draft("old", $"many-{i}"))], Waits.ForTest());
+        await log.Log.AppendAsync("mixed", [.. Enumerable.Range(1, 150).Select(i => Draft("old", $"mixed-{i}"))], Waits.ForTest());
+        _time.Advance(TimeSpan.FromHours(2));
+        var fresh = await log.Log.AppendAsync("mixed", [Draft("fresh", "mixed-151"), Draft("fresh", "mixed-152")], Waits.ForTest());
+
+        var run = await log.Log.RunRetentionAsync(Waits.ForTest());
+
+        Assert.Equal(new RetentionRunResult(400, 2, 1, PassCompleted: true), run);
+        var rows = await AllRowsAsync(log.Table);
+        Assert.Equal(["mixed"], rows.Where(r => r.PartitionKey == "!channels").Select(r => r.RowKey));
+        Assert.DoesNotContain(rows, r => r.PartitionKey == "many");
+        Assert.Equal(
+            ["!epoch", "!head", "e:0000000000000000151", "e:0000000000000000152", "m:mixed-151", "m:mixed-152"],
+            rows.Where(r => r.PartitionKey == "mixed").Select(r => r.RowKey));
+        Assert.Equal([(fresh.Epoch, 151L, "fresh"), (fresh.Epoch, 152L, "fresh")], await ReadAsync(log, "mixed"));
+
+        // The fresh events' markers still guard them: a redelivery is not appended again.
+        var again = await log.Log.AppendAsync("mixed", [Draft("fresh", "mixed-152")], Waits.ForTest());
+        Assert.Equal([new AppendedBefore("mixed-152", 152)], again.Duplicates);
+    }
+
+    [Fact]
+    public async Task A_source_message_appended_while_retention_empties_the_channel_keeps_its_event_and_marker()
+    {
+        var writer = Open(_ => { });
+        var old = await writer.Log.AppendAsync("racy", [Draft("old", "racy-1")], Waits.ForTest());
+        _time.Advance(TimeSpan.FromHours(2));
+
+        // Retention has read the partition (head at offset 1); before it deletes the expired event and its marker,
+        // another instance appends a new source message: a new event and a marker above the head it read.
+        var hook = new RequestHook(RequestHook.Batch, async () => await writer.Log.AppendAsync("racy", [Draft("new", "racy-2")], Waits.ForTest()));
+        var retention = Open(_ => { }, hook);
+
+        var run = await retention.Log.RunRetentionAsync(Waits.ForTest());
+
+        Assert.True(hook.Fired);
+        Assert.Equal((1L, 0), (run.EventsRemoved, run.ChannelsRemoved));
+        Assert.Equal([(old.Epoch, 2L, "new")], await ReadAsync(writer, "racy"));
+        var rows = await AllRowsAsync(writer.Table);
+        Assert.Equal(["!epoch", "!head", "e:0000000000000000002", "m:racy-2"], rows.Where(r => r.PartitionKey == "racy").Select(r => r.RowKey));
+        Assert.Contains(rows, r => r.PartitionKey == "!channels" && r.RowKey == "racy");
+        var again = await writer.Log.AppendAsync("racy", [Draft("new", "racy-2")], Waits.ForTest());
+        Assert.Equal([new AppendedBefore("racy-2", 2)], again.Duplicates);
     }
 
     public void Dispose()
