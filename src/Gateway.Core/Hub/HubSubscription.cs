@@ -56,14 +56,15 @@ public sealed class HubSubscription : IDisposable
     /// <summary>Called if the stream has not finished within the grace period after it was told to end (e.g. it is blocked writing to a client that stopped reading).</summary>
     public void OnAbort(Action abort) => _abort = abort;
 
-    internal void Offer(ChannelEvent e)
+    /// <summary>Queues a live event; a waiting stream is woken by <paramref name="wakes"/> once the hub dispatches it.</summary>
+    internal void Offer(ChannelEvent e, WakeBatch? wakes = null)
     {
         if (IsEnded)
         {
             return;
         }
 
-        if (_queue.TryWrite(new HubSignal(e)))
+        if (_queue.TryWrite(new HubSignal(e), wakes))
         {
             return;
         }
@@ -113,12 +114,12 @@ public sealed class HubSubscription : IDisposable
         return since != 0 && IsCatchingUp && now.UtcTicks - since >= grace.Ticks;
     }
 
-    internal void OfferHeartbeat()
+    internal void OfferHeartbeat(WakeBatch? wakes = null)
     {
         // A queue with items in it is not idle: the next event is the heartbeat.
         if (!IsEnded && _queue.Count == 0)
         {
-            _queue.TryWrite(HubSignal.Heartbeat);
+            _queue.TryWrite(HubSignal.Heartbeat, wakes);
         }
     }
 
