@@ -91,9 +91,19 @@ public sealed class EventHub
                 activity.Seen(_time.GetUtcNow());
             }
 
-            foreach (var s in subscribers)
+            // The streams are woken after every one has the event, together (see WakeBatch), not one work item each.
+            // A wake-up the batch took over must happen even if a handler of Ended throws, or the stream sleeps forever.
+            var wakes = new WakeBatch(subscribers.Length);
+            try
             {
-                s.Offer(e);
+                foreach (var s in subscribers)
+                {
+                    s.Offer(e, wakes);
+                }
+            }
+            finally
+            {
+                wakes.Dispatch();
             }
         }
     }
@@ -103,6 +113,19 @@ public sealed class EventHub
     {
         var o = _options.CurrentValue;
         var now = _time.GetUtcNow();
+        WakeBatch? heartbeats = null;
+        try
+        {
+            TickAll(o, now, ref heartbeats);
+        }
+        finally
+        {
+            heartbeats?.Dispatch();
+        }
+    }
+
+    private void TickAll(StreamOptions o, DateTimeOffset now, ref WakeBatch? heartbeats)
+    {
         foreach (var subscribers in _channels.Values)
         {
             foreach (var s in subscribers)
@@ -127,7 +150,7 @@ public sealed class EventHub
                 else if (now >= s.NextHeartbeat)
                 {
                     s.NextHeartbeat = now + o.HeartbeatInterval;
-                    s.OfferHeartbeat();
+                    s.OfferHeartbeat(heartbeats ??= new WakeBatch(subscribers.Length));
                 }
             }
         }

@@ -67,14 +67,15 @@ public sealed class HubSubscription : IDisposable
         _abortState = state;
     }
 
-    internal void Offer(ChannelEvent e)
+    /// <summary>Queues a live event; a waiting stream is woken by <paramref name="wakes"/> once the hub dispatches it.</summary>
+    internal void Offer(ChannelEvent e, WakeBatch? wakes = null)
     {
         if (IsEnded)
         {
             return;
         }
 
-        if (_queue.TryWrite(new HubSignal(e)))
+        if (_queue.TryWrite(new HubSignal(e), wakes))
         {
             return;
         }
@@ -124,12 +125,12 @@ public sealed class HubSubscription : IDisposable
         return since != 0 && IsCatchingUp && now.UtcTicks - since >= grace.Ticks;
     }
 
-    internal void OfferHeartbeat()
+    internal void OfferHeartbeat(WakeBatch? wakes = null)
     {
         // A queue with items in it is not idle: the next event is the heartbeat.
         if (!IsEnded && _queue.Count == 0)
         {
-            _queue.TryWrite(HubSignal.Heartbeat);
+            _queue.TryWrite(HubSignal.Heartbeat, wakes);
         }
     }
 

@@ -127,7 +127,14 @@ public sealed class SubscriberQueue : IValueTaskSource<bool>, IDisposable
     }
 
     /// <summary>Adds a signal unless the queue is full or completed; wakes the reader if it waits.</summary>
-    internal bool TryWrite(HubSignal signal)
+    internal bool TryWrite(HubSignal signal) => TryWrite(signal, wakes: null);
+
+    /// <summary>
+    /// Adds a signal unless the queue is full or completed. A waiting reader is woken now (its continuation queued to
+    /// the thread pool) or, with <paramref name="wakes"/>, added to that batch, which then owes it the wake-up
+    /// (<see cref="WakeInline"/>): until then the reader stays asleep and later writes only queue.
+    /// </summary>
+    internal bool TryWrite(HubSignal signal, WakeBatch? wakes)
     {
         lock (_gate)
         {
@@ -151,10 +158,22 @@ public sealed class SubscriberQueue : IValueTaskSource<bool>, IDisposable
             _waiting = false;
         }
 
+        if (wakes is not null)
+        {
+            wakes.Add(this);
+            return true;
+        }
+
         // Outside the lock; the continuation runs on the thread pool, never on the writer's thread.
-        _waiter.SetResult(true);
+        Signal(true, inline: false);
         return true;
     }
+
+    /// <summary>
+    /// Wakes the reader that a <see cref="WakeBatch"/> took over from <see cref="TryWrite(HubSignal, WakeBatch?)"/>,
+    /// running its continuation on this thread: the batch's work item, never a writer's.
+    /// </summary>
+    internal void WakeInline() => Signal(true, inline: true);
 
     /// <summary>Takes no more signals; what is queued can still be read, then waits return false.</summary>
     internal void Complete()
@@ -177,7 +196,7 @@ public sealed class SubscriberQueue : IValueTaskSource<bool>, IDisposable
             readable = _count > 0;
         }
 
-        _waiter.SetResult(readable);
+        Signal(readable, inline: false);
     }
 
     /// <summary>Drops every queued signal.</summary>
@@ -229,7 +248,15 @@ public sealed class SubscriberQueue : IValueTaskSource<bool>, IDisposable
             _waiting = false;
         }
 
+        _waiter.RunContinuationsAsynchronously = true;
         _waiter.SetException(new OperationCanceledException(_boundToken));
+    }
+
+    // Only the one caller that cleared _waiting under the lock signals a wait, so nobody else touches the flag meanwhile.
+    private void Signal(bool result, bool inline)
+    {
+        _waiter.RunContinuationsAsynchronously = !inline;
+        _waiter.SetResult(result);
     }
 
     private void Grow()

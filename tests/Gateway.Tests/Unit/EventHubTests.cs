@@ -1,6 +1,7 @@
 using Gateway.Core.Events;
 using Gateway.Core.Hub;
 using Gateway.Core.Options;
+using Gateway.Testing;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -191,9 +192,60 @@ public sealed class EventHubTests
         Assert.Equal(0, hub.SubscriberCount);
     }
 
+    [Fact]
+    public async Task Publish_wakes_every_waiting_reader_once_each_in_order()
+    {
+        // More streams than one wake-up work item takes, so the batch is split across work items.
+        var hub = CreateHub();
+        var subscriptions = Enumerable.Range(0, 100).Select(_ => hub.Subscribe("c")).ToList();
+        try
+        {
+            var readers = subscriptions.Select(s => ReadOffsetsAsync(s, count: 3)).ToList();
+            hub.Publish(Event("c", 1));
+            hub.Publish(Event("c", 2));
+            hub.Publish(Event("c", 3));
+
+            var received = await Task.WhenAll(readers).WaitAsync(Waits.Item);
+
+            Assert.All(received, offsets => Assert.Equal([1L, 2L, 3L], offsets));
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Tick_wakes_a_waiting_reader_with_its_heartbeat()
+    {
+        var hub = CreateHub(o => o.HeartbeatInterval = TimeSpan.FromSeconds(15));
+        using var s = hub.Subscribe("c");
+        var waiting = s.Reader.WaitToReadAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        _time.Advance(TimeSpan.FromSeconds(15));
+        hub.Tick();
+
+        Assert.True(await waiting.WaitAsync(Waits.Item));
+        Assert.True(s.Reader.TryRead(out var signal));
+        Assert.True(signal.IsHeartbeat);
+    }
+
     private EventHub CreateHub(Action<StreamOptions>? configure = null) => new(_time, TestOptions.Monitor(configure));
 
     private ChannelEvent Event(string channel, long offset) => new(channel, "epoch", offset, null, "x"u8.ToArray(), _time.GetUtcNow());
+
+    // Reads as a stream does: wait while the queue is empty, then take what is there.
+    private static async Task<List<long>> ReadOffsetsAsync(HubSubscription s, int count)
+    {
+        var offsets = new List<long>();
+        while (offsets.Count < count && await s.Reader.WaitToReadAsync())
+        {
+            offsets.AddRange(Drain(s));
+        }
+
+        return offsets;
+    }
 
     private static List<long> Drain(HubSubscription s)
     {
