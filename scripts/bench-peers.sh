@@ -149,7 +149,7 @@ start_gateway() { # dir
       DOTNET_STARTUP_HOOKS="$TOOL_DLL" \
       GATEWAY_LOAD_PROBE_DIR="$dir/probe" \
       $GATEWAY_ENV \
-      dotnet "$BUILD/server/Gateway.Server.dll" --contentRoot "$BUILD/server" --urls "http://127.0.0.1:$GATEWAY_PORT" > "$dir/server.log" 2>&1 < /dev/null &
+      dotnet "$BUILD/server/Gateway.Server.dll" --contentRoot "$(pwd)/$BUILD/server" --urls "http://127.0.0.1:$GATEWAY_PORT" > "$dir/server.log" 2>&1 < /dev/null &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
   wait_http "http://127.0.0.1:$GATEWAY_PORT/api/health" 60
