@@ -11,7 +11,7 @@
 #
 # Settings (environment): BENCH_ROWS ("1000x50 5000x50 10000x50 1000x1000"), BENCH_PEERS ("nchan gateway"),
 # BENCH_CHANNELS (10), BENCH_PAYLOAD (100 bytes), BENCH_SECONDS (20: measured publishing per row),
-# BENCH_WARMUP_SECONDS (4), BENCH_WORKERS (receiving processes; default one per 5,000 streams),
+# BENCH_WARMUP_SECONDS (20: the JIT settles in it), BENCH_WORKERS (receiving processes; default one per 5,000 streams),
 # BENCH_GATEWAY_PORT (5080), BENCH_NCHAN_PORT (8090), BENCH_GATEWAY_ENV ("K=V K=V" more for the gateway),
 # BENCH_NO_BUILD=1 (reuse artifacts/bench/build). Loopback only; each row stops itself (the tool's --TimeoutSeconds).
 set -euo pipefail
@@ -22,7 +22,7 @@ PEERS="${BENCH_PEERS:-nchan gateway}"
 CHANNELS="${BENCH_CHANNELS:-10}"
 PAYLOAD="${BENCH_PAYLOAD:-100}"
 MEASURE_SECONDS="${BENCH_SECONDS:-20}"
-WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-4}"
+WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-20}"
 WORKERS="${BENCH_WORKERS:-0}"
 GATEWAY_PORT="${BENCH_GATEWAY_PORT:-5080}"
 NCHAN_PORT="${BENCH_NCHAN_PORT:-8090}"
