@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Azure.Messaging.ServiceBus;
 using Gateway.Client.Producers;
 using Gateway.Core.Bus;
@@ -77,7 +76,7 @@ public sealed class IngestBatchingTests
 
         Assert.Equal(MaxBatchSize, batches[1]);
         Assert.All(batches, size => Assert.InRange(size, 1, MaxBatchSize));
-        Assert.Equal(Enumerable.Range(0, Backlog).Select(i => $"{i}"), await LogAsync(gateway, "ordered"));
+        Assert.Equal(Enumerable.Range(0, Backlog).Select(i => $"{i}"), await gateway.LogDataAsync("ordered"));
     }
 
     // Without a prefetch the client asks the broker for one message per receive call, and ingest's receive loop makes
@@ -111,17 +110,6 @@ public sealed class IngestBatchingTests
         var message = GatewayMessages.Create(channel, data);
         message.SessionId = channel;
         return message;
-    }
-
-    private static async Task<List<string>> LogAsync(GatewayTestHost gateway, string channel)
-    {
-        var data = new List<string>();
-        await foreach (var e in gateway.Log.ReadAfterAsync(channel, 0, CancellationToken.None))
-        {
-            data.Add(Encoding.UTF8.GetString(e.Data.Span));
-        }
-
-        return data;
     }
 
     /// <summary>Records the size of every fan-out (one per ingest batch of one channel) and holds the first until released.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Azure.Messaging.ServiceBus;
 using Gateway.Core.Bus;
 using Gateway.TestBroker;
@@ -44,7 +43,7 @@ public sealed class SessionIngestTests(ITestOutputHelper output)
         Assert.Equal("SessionIdMismatch", deadLetters["wrong-session"].DeadLetterReason);
         Assert.Contains("differs from its channel 'feed'", deadLetters["wrong-session"].DeadLetterErrorDescription, StringComparison.Ordinal);
         Assert.Equal(EventIngestor.InvalidChannel, deadLetters["bad-channel"].DeadLetterReason);
-        Assert.Equal(["first", "second", "third"], await LogAsync(gateway, "feed"));
+        Assert.Equal(["first", "second", "third"], await gateway.LogDataAsync("feed"));
         Assert.Equal(0L, (await gateway.Log.GetHeadAsync("other", CancellationToken.None)).Offset);
     }
 
@@ -60,7 +59,7 @@ public sealed class SessionIngestTests(ITestOutputHelper output)
         }
 
         await gateway.WaitForHeadAsync("posted", 3);
-        Assert.Equal(["a", "b", "c"], await LogAsync(gateway, "posted"));
+        Assert.Equal(["a", "b", "c"], await gateway.LogDataAsync("posted"));
         Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
     }
 
@@ -122,7 +121,7 @@ public sealed class SessionIngestTests(ITestOutputHelper output)
             Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
             output.WriteLine(string.Join(", ", renewals.GroupBy(r => r.SequenceNumber).Select(g => $"{g.Key}:{g.Min(r => r.Deliveries)}-{g.Max(r => r.Deliveries)}x{g.Count()}")));
             Assert.All(renewals, r => Assert.True(r.Deliveries < maxDeliveryCount, $"message {r.SequenceNumber} was delivered {r.Deliveries} times"));
-            Assert.Equal(["before", .. sent], await LogAsync(gateway, channel));
+            Assert.Equal(["before", .. sent], await gateway.LogDataAsync(channel));
         }
         finally
         {
@@ -157,16 +156,5 @@ public sealed class SessionIngestTests(ITestOutputHelper output)
         message.SessionId = sessionId;
         message.MessageId = id;
         return message;
-    }
-
-    private static async Task<List<string>> LogAsync(GatewayTestHost gateway, string channel)
-    {
-        var data = new List<string>();
-        await foreach (var e in gateway.Log.ReadAfterAsync(channel, 0, CancellationToken.None))
-        {
-            data.Add(Encoding.UTF8.GetString(e.Data.Span));
-        }
-
-        return data;
     }
 }

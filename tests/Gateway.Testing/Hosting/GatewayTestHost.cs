@@ -95,6 +95,18 @@ public sealed class GatewayTestHost : IAsyncDisposable
     /// </summary>
     public Task<string> WaitForHeadAsync(string channel, long offset) => Log.UntilHeadAsync(channel, offset);
 
+    /// <summary>The data of every event in the channel's log, in log order, as UTF-8 text.</summary>
+    public async Task<List<string>> LogDataAsync(string channel)
+    {
+        var data = new List<string>();
+        await foreach (var e in Log.ReadAfterAsync(channel, 0, CancellationToken.None))
+        {
+            data.Add(System.Text.Encoding.UTF8.GetString(e.Data.Span));
+        }
+
+        return data;
+    }
+
     /// <param name="recordRaw">False for streams that carry many megabytes, so the copy does not distort memory figures.</param>
     public Task<SseStream> OpenStreamAsync(string channel, string? lastEventId = null, bool recordRaw = true) =>
         Client.OpenStreamAsync(channel, lastEventId, recordRaw);
