@@ -1,6 +1,7 @@
 using Amqp;
 using Amqp.Framing;
 using Amqp.Listener;
+using Amqp.Types;
 using Gateway.TestBroker.Entities;
 
 namespace Gateway.TestBroker.Protocol;
@@ -95,12 +96,13 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
 
     public override void OnDisposition(DispositionContext dispositionContext)
     {
-        // A closing link's unsettled deliveries are settled by the library itself, not by the client: Released, or
-        // Rejected carrying the link's error when the connection dropped. `closed` is set when the library notifies
-        // the close, but a delivery being written at that moment is rejected as soon as the link is marked closing,
-        // before that notification (AMQPNetLite Session.WriteDelivery after Link.Abort); `link.IsClosed` is already
-        // true then. Treating that rejection as the client's dead-letter call lost a message in a chaos run.
-        if (closed || link.IsClosed || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
+        // A dropped link's unsettled deliveries are settled by the library itself, not by the client: Released, or
+        // Rejected carrying the error the connection or link ended with (AMQPNetLite Delivery.ReleaseAll). `closed`
+        // and `link.IsClosed` catch most of them, but a chaos run still saw such a rejection arrive before either
+        // was set, and the broker took it for the client's dead-letter call: a message lost that Service Bus would
+        // have kept (it holds the lock until it expires). A client never sends those errors in a disposition.
+        if (closed || link.IsClosed || IsSettledByTheLibrary(dispositionContext.DeliveryState)
+            || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
         {
             return;
         }
@@ -111,6 +113,13 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
             dispositionContext.Link.DisposeMessage(dispositionContext.Message, reply, true);
         }
     }
+
+    static bool IsSettledByTheLibrary(DeliveryState? state) =>
+        state is Rejected { Error.Condition: { } condition }
+        && (Equals(condition, ConnectionForced) || Equals(condition, DetachForced));
+
+    static readonly Symbol ConnectionForced = new(ErrorCode.ConnectionForced);
+    static readonly Symbol DetachForced = new(ErrorCode.DetachForced);
 
     // The library calls this holding the link's lock, while a delivery to this link holds the queue's lock and
     // waits for the link's: leave the queue from another thread. Until then, sends to the closed link fail and
