@@ -98,10 +98,12 @@ internal sealed class DeliveryEndpoint : LinkEndpoint, IMessageConsumer
     {
         // A dropped link's unsettled deliveries are settled by the library itself, not by the client: Released, or
         // Rejected carrying the error the connection or link ended with (AMQPNetLite Delivery.ReleaseAll). `closed`
-        // and `link.IsClosed` catch most of them, but a chaos run still saw such a rejection arrive before either
-        // was set, and the broker took it for the client's dead-letter call: a message lost that Service Bus would
-        // have kept (it holds the lock until it expires). A client never sends those errors in a disposition.
-        if (closed || link.IsClosed || IsSettledByTheLibrary(dispositionContext.DeliveryState)
+        // (the library's close notification) catches most of them, but a delivery being written when the connection
+        // drops is rejected before that notification, and the broker took that for the client's dead-letter call: a
+        // message lost that Service Bus would have kept (it holds the lock until it expires). A client never sends
+        // those errors in a disposition. (A link the broker itself is closing still answers the client's late
+        // settlements, with the lock-lost error Service Bus gives.)
+        if (closed || IsSettledByTheLibrary(dispositionContext.DeliveryState)
             || dispositionContext.Message.MessageAnnotations?[DeliveryMessages.LockToken] is not Guid lockToken)
         {
             return;
