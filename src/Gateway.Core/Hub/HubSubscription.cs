@@ -54,12 +54,10 @@ public sealed class HubSubscription : IDisposable
 
     internal bool Aborted { get; private set; }
 
-    /// <summary>Called if the stream has not finished within the grace period after it was told to end (e.g. it is blocked writing to a client that stopped reading).</summary>
-    public void OnAbort(Action abort) => OnAbort(static state => ((Action)state!)(), abort);
-
     /// <summary>
-    /// As <see cref="OnAbort(Action)"/>, with the state passed to <paramref name="abort"/>: a static callback and its
-    /// state cost an open stream no delegate of its own.
+    /// Called with <paramref name="state"/> if the stream has not finished within the grace period after it was told to
+    /// end (e.g. it is blocked writing to a client that stopped reading). A static callback and its state cost an open
+    /// stream no delegate of its own.
     /// </summary>
     public void OnAbort(Action<object?> abort, object? state)
     {

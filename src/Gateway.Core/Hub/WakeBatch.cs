@@ -15,16 +15,17 @@ internal sealed class WakeBatch
     // Below this many streams per work item, another work item costs more than it saves by running on another core.
     private const int MinPerWorkItem = 16;
 
-    private SubscriberQueue[] _queues;
+    private readonly int _capacity;
+    private SubscriberQueue[]? _queues;
     private int _count;
 
-    public WakeBatch(int capacity) => _queues = new SubscriberQueue[Math.Max(capacity, 1)];
-
-    public int Count => _count;
+    // The array comes with the first waiting stream: a fan-out that finds none allocates nothing but the batch.
+    public WakeBatch(int capacity) => _capacity = Math.Max(capacity, 1);
 
     /// <summary>A queue whose waiting reader this batch now owes a wake-up (see <see cref="SubscriberQueue.TryWrite(HubSignal, WakeBatch?)"/>).</summary>
     public void Add(SubscriberQueue queue)
     {
+        _queues ??= new SubscriberQueue[_capacity];
         if (_count == _queues.Length)
         {
             Array.Resize(ref _queues, _count * 2);
@@ -36,7 +37,7 @@ internal sealed class WakeBatch
     /// <summary>Queues the wake-ups to the thread pool and returns at once; the batch is not used afterwards.</summary>
     public void Dispatch()
     {
-        if (_count == 0)
+        if (_queues is null)
         {
             return;
         }

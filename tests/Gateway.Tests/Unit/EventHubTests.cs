@@ -102,7 +102,7 @@ public sealed class EventHubTests
         });
         using var s = hub.Subscribe("c");
         var aborts = 0;
-        s.OnAbort(() => aborts++);
+        s.OnAbort(_ => aborts++, null);
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(60), s.Deadline);
 
         _time.Advance(TimeSpan.FromSeconds(59));
