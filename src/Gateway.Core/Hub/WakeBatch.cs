@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Gateway.Core.Hub;
 
 /// <summary>
@@ -18,17 +20,23 @@ internal sealed class WakeBatch
     private readonly int _capacity;
     private SubscriberQueue[]? _queues;
     private int _count;
+    private int _sharesRunning;
 
-    // The array comes with the first waiting stream: a fan-out that finds none allocates nothing but the batch.
+    // The array is rented with the first waiting stream and returned by the last share to finish: an array per event
+    // sized to the channel's subscribers was most of the garbage a fan-out made, and garbage sets how often the
+    // collector pauses every stream.
     public WakeBatch(int capacity) => _capacity = Math.Max(capacity, 1);
 
     /// <summary>A queue whose waiting reader this batch now owes a wake-up (see <see cref="SubscriberQueue.TryWrite(HubSignal, WakeBatch?)"/>).</summary>
     public void Add(SubscriberQueue queue)
     {
-        _queues ??= new SubscriberQueue[_capacity];
+        _queues ??= ArrayPool<SubscriberQueue>.Shared.Rent(_capacity);
         if (_count == _queues.Length)
         {
-            Array.Resize(ref _queues, _count * 2);
+            var larger = ArrayPool<SubscriberQueue>.Shared.Rent(_count * 2);
+            Array.Copy(_queues, larger, _count);
+            ArrayPool<SubscriberQueue>.Shared.Return(_queues, clearArray: true);
+            _queues = larger;
         }
 
         _queues[_count++] = queue;
@@ -43,24 +51,43 @@ internal sealed class WakeBatch
         }
 
         var parts = Math.Clamp(_count / MinPerWorkItem, 1, Environment.ProcessorCount);
+        _sharesRunning = parts;
         var start = 0;
         for (var part = 0; part < parts; part++)
         {
             // The first parts take the remainder, one stream each.
             var length = (_count / parts) + (part < _count % parts ? 1 : 0);
-            ThreadPool.UnsafeQueueUserWorkItem(new Share(_queues, start, length), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(new Share(this, start, length), preferLocal: false);
             start += length;
         }
     }
 
+    private void ShareDone()
+    {
+        if (Interlocked.Decrement(ref _sharesRunning) == 0)
+        {
+            // Cleared, so the pool does not keep ended streams reachable.
+            ArrayPool<SubscriberQueue>.Shared.Return(_queues!, clearArray: true);
+            _queues = null;
+        }
+    }
+
     /// <summary>One work item's streams: a slice of the batch, resumed in order on the thread that runs it.</summary>
-    private sealed class Share(SubscriberQueue[] queues, int start, int length) : IThreadPoolWorkItem
+    private sealed class Share(WakeBatch batch, int start, int length) : IThreadPoolWorkItem
     {
         public void Execute()
         {
-            for (var i = start; i < start + length; i++)
+            var queues = batch._queues!;
+            try
             {
-                queues[i].WakeInline();
+                for (var i = start; i < start + length; i++)
+                {
+                    queues[i].WakeInline();
+                }
+            }
+            finally
+            {
+                batch.ShareDone();
             }
         }
     }

@@ -110,12 +110,12 @@ public sealed partial class StreamSession(
                     break;
                 }
 
-                if (signal.Event is { } e)
+                if (signal.Event is not null)
                 {
-                    if (await DeliverAsync(output, cursors, e, aborted))
+                    // The event goes no further than this call: a local of this long-lived state machine set to every
+                    // new event would dirty a card of the old heap per stream per event, all scanned at each gen0 GC.
+                    if (await DeliverAsync(output, cursors, signal.Event, trace, aborted))
                     {
-                        trace?.Delivered(e);
-
                         // Bound what a burst copies into this client's response buffer: past the threshold, flush and let
                         // backpressure hold the rest in the bounded queue, where overflow ends a client that stopped reading.
                         if (output.Unflushed >= FlushThresholdBytes && !await output.FlushAsync())
@@ -343,7 +343,7 @@ public sealed partial class StreamSession(
     }
 
     /// <summary>A live event: written in its channel's order (true), or dropped as already sent, stale or unconfirmed (false).</summary>
-    private async ValueTask<bool> DeliverAsync(StreamOutput output, StreamCursors cursors, ChannelEvent e, CancellationToken aborted)
+    private async ValueTask<bool> DeliverAsync(StreamOutput output, StreamCursors cursors, ChannelEvent e, StreamTrace? trace, CancellationToken aborted)
     {
         if (cursors.Of(e.Channel) is not { } cursor)
         {
@@ -390,6 +390,7 @@ public sealed partial class StreamSession(
 
         WriteEvent(output, cursors, cursor, e);
         metrics.EventDelivered();
+        trace?.Delivered(e);
         return true;
     }
 

@@ -231,6 +231,60 @@ public sealed class EventHubTests
         Assert.True(signal.IsHeartbeat);
     }
 
+    [Fact]
+    public async Task Tick_wakes_every_waiting_reader_of_every_channel_when_its_batch_outgrows_the_first_channel()
+    {
+        // The heartbeat batch is sized to the first channel it meets; the second channel's 40 streams grow it (a larger
+        // pooled array), and every reader must still get its heartbeat once.
+        var hub = CreateHub(o => o.HeartbeatInterval = TimeSpan.FromSeconds(15));
+        var subscriptions = new[] { hub.Subscribe("small") }.Concat(Enumerable.Range(0, 40).Select(_ => hub.Subscribe("large"))).ToList();
+        try
+        {
+            var waits = subscriptions.Select(s => s.Reader.WaitToReadAsync().AsTask()).ToList();
+            _time.Advance(TimeSpan.FromSeconds(15));
+            hub.Tick();
+
+            Assert.All(await Task.WhenAll(waits).WaitAsync(Waits.Item), Assert.True);
+            Assert.All(subscriptions, s =>
+            {
+                Assert.True(s.Reader.TryRead(out var signal));
+                Assert.True(signal.IsHeartbeat);
+                Assert.False(s.Reader.TryRead(out _));
+            });
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Fan_outs_one_after_another_reuse_nothing_a_reader_still_needs()
+    {
+        // Each fan-out's wake-up array goes back to the pool when its last work item ends; a fan-out right behind it
+        // may get the same array. Every reader must see every event once, in order, across many such fan-outs.
+        var hub = CreateHub();
+        var subscriptions = Enumerable.Range(0, 64).Select(_ => hub.Subscribe("c")).ToList();
+        try
+        {
+            const int events = 200;
+            var readers = subscriptions.Select(s => ReadOffsetsAsync(s, count: events)).ToList();
+            for (var offset = 1; offset <= events; offset++)
+            {
+                hub.Publish(Event("c", offset));
+            }
+
+            var received = await Task.WhenAll(readers).WaitAsync(Waits.Item);
+
+            var expected = Enumerable.Range(1, events).Select(i => (long)i).ToList();
+            Assert.All(received, offsets => Assert.Equal(expected, offsets));
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
     private EventHub CreateHub(Action<StreamOptions>? configure = null) => new(_time, TestOptions.Monitor(configure));
 
     private ChannelEvent Event(string channel, long offset) => new(channel, "epoch", offset, null, "x"u8.ToArray(), _time.GetUtcNow());
