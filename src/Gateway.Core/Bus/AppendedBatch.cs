@@ -20,8 +20,8 @@ public sealed class AppendedBatch : IDisposable
     public IReadOnlyList<IngestOutcome> Outcomes { get; }
 
     /// <summary>
-    /// The events to fan out, in log order per channel: those appended now, and those an earlier delivery of a message
-    /// appended (it may have failed before its fan-out).
+    /// The events to fan out: per channel those appended now, then those an earlier delivery of a message appended
+    /// (it may have failed before its fan-out; subscribers drop offsets they have passed).
     /// </summary>
     public IReadOnlyList<ChannelEvent> Events { get; }
 
