@@ -15,8 +15,9 @@ namespace Gateway.ServiceBus.Tests;
 /// <summary>
 /// Without sessions, ingest appends the next batch while the batch before it is fanned out (issue 13), and still: the
 /// fan-outs leave one at a time in append order, a batch's messages are settled only once its own append and fan-out
-/// succeeded, and a fan-out that fails or is given up loses nothing. Each fan-out is held by the test
-/// (<see cref="HeldFanout"/>, around the real one) until it lets it go, so every verdict is read at a known point.
+/// succeeded, a fan-out that fails or is given up loses nothing, and a graceful stop finishes both batches in hand.
+/// Each fan-out is held by the test (<see cref="HeldFanout"/>, around the real one) until it lets it go, so every
+/// verdict is read at a known point.
 /// </summary>
 public sealed class IngestOverlapTests
 {
@@ -121,6 +122,28 @@ public sealed class IngestOverlapTests
         Assert.Equal([1L], offsets[0]);
         Assert.Contains(offsets.Skip(1), o => o.Contains(1L));
         Assert.Equal(1, fanout.MostAtOnce);
+        Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_with_two_batches_in_hand_fans_out_and_completes_both()
+    {
+        await using var bus = await BusEnvironment.StartAsync();
+        var (gateway, fanout) = await StartGatewayAsync(bus);
+        await using var _ = gateway;
+
+        await SendAsync(bus, "d-1");
+        Assert.Equal(1L, Assert.Single(await fanout.BeganAsync(0)));
+        await SendAsync(bus, "d-2");
+        await gateway.WaitForHeadAsync(Channel, 2);
+
+        // The stop waits for the batches in hand (within the host's shutdown timeout), as it did for one.
+        var stopping = gateway.StopAsync(Waits.Shutdown);
+        fanout.PassFrom(0);
+        await stopping;
+
+        Assert.Equal(0, bus.Broker.ActiveMessageCount(BusEnvironment.Topic, BusEnvironment.Subscription));
+        Assert.Equal([[1L], [2L]], fanout.Offsets);
         Assert.Empty(bus.Broker.DeadLetters(BusEnvironment.Topic, BusEnvironment.Subscription));
     }
 
