@@ -15,6 +15,12 @@ public static class BenchmarkProgram
             return;
         }
 
+        if (args.Contains(HotChannelIngest.Switch))
+        {
+            await HotChannelIngest.RunAsync(args);
+            return;
+        }
+
         if (args.Contains(HotChannelAppendCost.Switch))
         {
             await HotChannelAppendCost.RunAsync();

@@ -6,7 +6,10 @@ namespace Gateway.Azure.ServiceBus;
 /// <summary>How ingest treats a failed batch: wait out a storage outage, stop on a refusal that no retry can cure, or retry a while.</summary>
 internal enum IngestFailureKind
 {
-    /// <summary>Anything else (e.g. the fan-out send): retried while the locks are renewed, up to their budget.</summary>
+    /// <summary>
+    /// Anything else: retried while the locks are renewed, up to their budget. (A failed fan-out send is retried the same
+    /// way, on its own: its events are in the log already.)
+    /// </summary>
     Other,
 
     /// <summary>The log's store is unreachable or overloaded: retried, with the locks renewed, for as long as it lasts.</summary>

@@ -99,7 +99,9 @@ public sealed partial class ServiceBusIngestService
                     return;
                 }
 
-                if (!await await IngestBatchAsync(session, messages, stoppingToken))
+                // One batch at a time, settled before the next is taken: its fan-out does not overlap the next append here.
+
+                if (!await StartBatch(session, messages, previousFanout: Task.CompletedTask, stoppingToken).Settled)
                 {
                     // Given back or not settled: later messages of the channel must not overtake these. Closing the session
                     // returns them, oldest first, to its next holder.

@@ -13,8 +13,9 @@ namespace Gateway.Azure.ServiceBus;
 /// Ingest in Azure mode: receives batches from the durable subscription of the ingest topic (every instance
 /// runs one; competing consumers), hands each batch to <see cref="EventIngestor"/> (one log append per channel
 /// per batch, then fan-out), then settles every message by its outcome: committed or duplicate → complete,
-/// rejected → dead-letter with the reason. Nothing is settled before the log has it, so a crash leaves the
-/// messages to redelivery and the log's dedupe markers keep them from being appended twice.
+/// rejected → dead-letter with the reason. Nothing is settled before the log has it and its fan-out has gone, so a
+/// crash leaves the messages to redelivery, the log's dedupe markers keep them from being appended twice, and their
+/// events are fanned out again.
 /// </summary>
 public sealed partial class ServiceBusIngestService(
     ServiceBusClient client,
@@ -84,11 +85,12 @@ public sealed partial class ServiceBusIngestService(
             // The client has already retried; keep the receiver (it reconnects) and pace the outage.
             receiveFailed: (ex, token) => ReceiveFailedAsync(ex, backoff, token),
             stoppingToken);
-        // The settling of one batch overlaps with the ingest of the next: each batch is settled only once its own events
-        // are in the log, and the log and the fan-out still take the batches one after the other, in order. At most one
-        // batch is being settled meanwhile. (With sessions a batch is settled before the next is taken: one not settled
-        // ends the session.)
-        var settling = Task.FromResult(true);
+        // A batch goes append → fan-out → settle, and the append of one batch overlaps with the fan-out and the settling
+        // of the one before: the next append begins once this one is in the log (appends in order), the next fan-out once
+        // this one's has ended (fan-outs in append order, so subscribers see no gap), and each batch is settled only once
+        // its own append and fan-out succeeded. At most two batches are in hand: the next is taken once the one before the
+        // last is settled. (With sessions a batch is settled before the next is taken: one not settled ends the session.)
+        var previous = IngestBatchProgress.None;
         try
         {
             while (!stoppingToken.IsCancellationRequested && await ReadyForNextBatchAsync(stoppingToken))
@@ -98,9 +100,10 @@ public sealed partial class ServiceBusIngestService(
                     return;
                 }
 
-                var settled = await IngestBatchAsync(receiver, messages, stoppingToken);
-                await settling;
-                settling = settled;
+                var batch = StartBatch(receiver, messages, previous.FannedOut, stoppingToken);
+                await batch.Appended;
+                await previous.Settled;
+                previous = batch;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,7 +112,7 @@ public sealed partial class ServiceBusIngestService(
         }
         finally
         {
-            await settling;
+            await previous.Settled;
             await pump.DisposeAsync();
             // Received, never ingested: give them back now rather than when their locks lapse. (Those still in the
             // client's prefetch buffer it releases itself when the receiver closes.)
@@ -129,51 +132,87 @@ public sealed partial class ServiceBusIngestService(
         return backoff.WaitAsync(stoppingToken);
     }
 
-    /// <summary>Ingests a batch (its events appended and fanned out, or the batch given back) and starts settling it.</summary>
-    /// <returns>
-    /// Once the batch is in the log or was given back: its settling, true when every message of the batch was settled;
-    /// false when some were given back or could not be settled.
-    /// </returns>
-    private async Task<Task<bool>> IngestBatchAsync(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
-    {
-        // A message without a string channel property (or, with sessions, whose SessionId is not its channel) is refused
-        // here, where it can be said exactly what is wrong; the ingestor validates everything else.
-        var refusals = messages.Select(m => IngestMessage.Refusal(m, options.Value.Sessions)).ToArray();
-        var accepted = messages.Where((_, i) => refusals[i] is null).ToList();
-        var settles = messages.Select((m, i) => (Message: m, Refusal: refusals[i]))
-            .Where(r => r.Refusal is not null)
-            .Select(r => RefuseAsync(receiver, r.Message, r.Refusal!.Value.Reason, r.Refusal.Value.Description))
-            .ToList();
-        if (accepted.Count > 0)
-        {
-            settles.Add(await IngestAcceptedAsync(receiver, accepted, stoppingToken));
-        }
+    /// <summary>
+    /// Starts a batch on its way: appended, then fanned out once <paramref name="previousFanout"/> has ended, then
+    /// settled; or given back.
+    /// </summary>
+    private IngestBatchProgress StartBatch(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, Task previousFanout, CancellationToken stoppingToken) =>
+        IngestBatchProgress.Start(progress => IngestBatchAsync(receiver, messages, previousFanout, progress, stoppingToken));
 
-        return AllSettledAsync(settles);
+    /// <returns>True when every message of the batch was settled; false when some were given back or could not be settled.</returns>
+    private async Task<bool> IngestBatchAsync(
+        ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, Task previousFanout, IngestBatchProgress progress, CancellationToken stoppingToken)
+    {
+        try
+        {
+            // A message without a string channel property (or, with sessions, whose SessionId is not its channel) is
+            // refused here, where it can be said exactly what is wrong; the ingestor validates everything else.
+            var refusals = messages.Select(m => IngestMessage.Refusal(m, options.Value.Sessions)).ToArray();
+            var accepted = messages.Where((_, i) => refusals[i] is null).ToList();
+            var settles = messages.Select((m, i) => (Message: m, Refusal: refusals[i]))
+                .Where(r => r.Refusal is not null)
+                .Select(r => RefuseAsync(receiver, r.Message, r.Refusal!.Value.Reason, r.Refusal.Value.Description))
+                .ToList();
+            if (accepted.Count > 0)
+            {
+                settles.Add(IngestAcceptedAsync(receiver, accepted, previousFanout, progress, stoppingToken));
+            }
+
+            return await AllSettledAsync(settles);
+        }
+        finally
+        {
+            // Given back, or nothing to ingest (all refused): the next append may begin, and the next fan-out once the one
+            // before this batch has ended (fan-outs stay in append order however this batch ended).
+            progress.AppendEnded();
+            await previousFanout;
+            progress.FanOutEnded();
+        }
     }
 
     private static async Task<bool> AllSettledAsync(IEnumerable<Task<bool>> settles) => (await Task.WhenAll(settles)).All(settled => settled);
 
-    /// <returns>Once the batch is in the log or was given back: its settling (see <see cref="IngestBatchAsync"/>).</returns>
-    private async Task<Task<bool>> IngestAcceptedAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, CancellationToken stoppingToken)
+    /// <summary>
+    /// Appends the batch, fans it out once <paramref name="previousFanout"/> has ended, then settles it; gives it back
+    /// when either step was given up. Its locks are renewed until its fan-out has ended.
+    /// </summary>
+    /// <returns>See <see cref="IngestBatchAsync"/>.</returns>
+    private async Task<bool> IngestAcceptedAsync(
+        ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, Task previousFanout, IngestBatchProgress progress, CancellationToken stoppingToken)
     {
         var batch = messages.Select(IngestMessage.Read).ToList();
-        IReadOnlyList<IngestOutcome>? outcomes;
+        IReadOnlyList<IngestOutcome>? outcomes = null;
         await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, () => outage.IsLogDown, time, logger))
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, renewal.LockLost);
-            outcomes = await IngestWithRetryAsync(batch, cancel.Token, stoppingToken);
+            using var appended = await AppendWithRetryAsync(batch, cancel.Token, stoppingToken);
+            if (appended is not null)
+            {
+                // The next batch may be appended while this one is fanned out.
+                progress.AppendEnded();
+
+                // Fan-outs leave in append order. The one before may have been given up (its batch goes back and is fanned
+                // out again when redelivered): this one goes all the same, and subscribers fill that gap from the log.
+                await previousFanout;
+                if (await FanOutWithRetryAsync(appended, batch.Count, cancel.Token, stoppingToken))
+                {
+                    outcomes = appended.Outcomes;
+                }
+
+                progress.FanOutEnded();
+            }
         }
 
         if (outcomes is null)
         {
             // Stopping, the locks are gone, or ingest stopped: hand the messages back now rather than when their locks
-            // lapse (with ingest stopped they wait in the subscription for an instance that can store them).
+            // lapse (with ingest stopped they wait in the subscription for an instance that can store them). An appended
+            // batch's redelivery is found in the log's dedupe markers and fanned out again.
             await GiveBackAsync(receiver, messages);
-            return Task.FromResult(false);
+            return false;
         }
 
-        return AllSettledAsync(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
+        return await AllSettledAsync(messages.Select((m, i) => SettleAsync(receiver, m, outcomes[i])));
     }
 
     private Task<bool> RefuseAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, string reason, string problem)
@@ -188,7 +227,7 @@ public sealed partial class ServiceBusIngestService(
     /// redelivery raises the delivery count, and a storage outage must not push events to the dead-letter queue.
     /// Null when the batch must be given up (stopping, or its locks are lost).
     /// </summary>
-    private async Task<IReadOnlyList<IngestOutcome>?> IngestWithRetryAsync(List<IncomingEvent> batch, CancellationToken cancel, CancellationToken stoppingToken)
+    private async Task<AppendedBatch?> AppendWithRetryAsync(List<IncomingEvent> batch, CancellationToken cancel, CancellationToken stoppingToken)
     {
         var backoff = new RetryBackoff(time);
         using var cancelOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stoppingToken);
@@ -196,13 +235,13 @@ public sealed partial class ServiceBusIngestService(
         {
             try
             {
-                var outcomes = await ingestor.IngestAsync(batch, cancel);
+                var appended = await ingestor.AppendAsync(batch, cancel);
                 if (outage.LogAvailable() is { } lasted)
                 {
                     LogOutageEnded(lasted);
                 }
 
-                return outcomes;
+                return appended;
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -239,6 +278,36 @@ public sealed partial class ServiceBusIngestService(
                 }
 
                 continue;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Retries a failed fan-out in place, while the locks are renewed (up to their budget): the events are in the log, so
+    /// only the send is repeated. False when the batch must be given up (stopping, or its locks are lost).
+    /// </summary>
+    private async Task<bool> FanOutWithRetryAsync(AppendedBatch appended, int count, CancellationToken cancel, CancellationToken stoppingToken)
+    {
+        var backoff = new RetryBackoff(time);
+        using var cancelOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancel, stoppingToken);
+        while (true)
+        {
+            try
+            {
+                await ingestor.FanOutAsync(appended, cancel);
+                return true;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception ex)
+            {
+                LogFanoutFailed(ex, count, backoff.Next);
+                if (!await backoff.WaitAsync(cancelOrStop.Token))
+                {
+                    return false;
+                }
             }
         }
     }
@@ -316,6 +385,9 @@ public sealed partial class ServiceBusIngestService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a batch of {Count} messages failed; retrying in {Delay} while their locks are renewed")]
     private partial void LogIngestFailed(Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The fan-out of an ingested batch of {Count} messages failed; retrying in {Delay} while their locks are renewed (its events are in the log)")]
+    private partial void LogFanoutFailed(Exception exception, int count, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The event log is unreachable: ingest holds its batch of {Count} messages, renews their locks and takes no new batch until the log is back")]
     private partial void LogOutageBegan(Exception exception, int count);

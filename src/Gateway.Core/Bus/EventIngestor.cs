@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Core.Channels;
 using Gateway.Core.Events;
 using Gateway.Core.Log;
@@ -9,9 +10,14 @@ namespace Gateway.Core.Bus;
 /// <summary>
 /// The one path every event takes into the log: validate → append per channel (offsets assigned there)
 /// → fan the committed events out to every instance's hub. The caller settles the source messages only
-/// after this returns; if it throws, nothing is settled and the bus redelivers (the log's dedupe keeps a
-/// redelivered message from being appended twice).
+/// after both steps succeeded; if either throws, nothing is settled and the bus redelivers (the log's dedupe keeps a
+/// redelivered message from being appended twice, and its events are fanned out again).
 /// </summary>
+/// <remarks>
+/// <see cref="IngestAsync"/> takes both steps at once. <see cref="AppendAsync"/> and <see cref="FanOutAsync"/> take
+/// them apart, so that a caller may append the next batch while this one's fan-out is on its way; that caller keeps
+/// the fan-outs in append order (subscribers then see no gap they must fill from the log).
+/// </remarks>
 public sealed partial class EventIngestor(
     IEventLog log,
     IEventFanout fanout,
@@ -24,10 +30,54 @@ public sealed partial class EventIngestor(
     public const string InvalidEventName = "InvalidEventName";
     public const string InvalidData = "InvalidData";
 
-    /// <summary>Ingests a batch; the outcomes are in the order of <paramref name="batch"/>.</summary>
+    /// <summary>Ingests a batch (appends it, then fans it out); the outcomes are in the order of <paramref name="batch"/>.</summary>
     public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(IReadOnlyList<IncomingEvent> batch, CancellationToken cancellationToken)
     {
-        using var activity = IngestTracing.StartIngest(batch);
+        using var appended = await AppendAsync(batch, cancellationToken);
+        await FanOutAsync(appended, cancellationToken);
+        return appended.Outcomes;
+    }
+
+    /// <summary>
+    /// Validates a batch and appends it to the log, without fanning it out: the outcomes are in the order of
+    /// <paramref name="batch"/>. Dispose the result once its fan-out is done or given up (it ends the batch's trace span).
+    /// </summary>
+    public async Task<AppendedBatch> AppendAsync(IReadOnlyList<IncomingEvent> batch, CancellationToken cancellationToken)
+    {
+        var activity = IngestTracing.StartIngest(batch);
+        try
+        {
+            return await AppendTracedAsync(batch, activity, cancellationToken);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Fans an appended batch out (again, when an earlier attempt failed: subscribers drop offsets they have passed).
+    /// The fan-out send continues the batch's trace.
+    /// </summary>
+    public async Task FanOutAsync(AppendedBatch appended, CancellationToken cancellationToken)
+    {
+        if (appended.Events.Count == 0)
+        {
+            return;
+        }
+
+        if (appended.Activity is { IsStopped: false } ingest)
+        {
+            // The send's span is the ingest span's child, whichever flow fans out; the change ends with this method.
+            Activity.Current = ingest;
+        }
+
+        await fanout.PublishAsync(appended.Events, cancellationToken);
+    }
+
+    private async Task<AppendedBatch> AppendTracedAsync(IReadOnlyList<IncomingEvent> batch, Activity? activity, CancellationToken cancellationToken)
+    {
         var outcomes = new IngestOutcome[batch.Count];
         var byChannel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -107,12 +157,7 @@ public sealed partial class EventIngestor(
         }
 
         activity?.SetTag("gateway.ingest.committed", committed.Count);
-        if (committed.Count > 0)
-        {
-            await fanout.PublishAsync(activity is null ? committed : IngestTracing.WithTraces(activity, committed, sources!), cancellationToken);
-        }
-
-        return outcomes;
+        return new AppendedBatch(outcomes, activity is null ? committed : IngestTracing.WithTraces(activity, committed, sources!), activity);
     }
 
     private void RecordLag(IncomingEvent message)

@@ -55,6 +55,9 @@ internal sealed class IngestBreakdown : IDisposable
         }
     }
 
+    /// <summary>The summed duration (ms) of every recorded call of <paramref name="operation"/> (a name as printed).</summary>
+    public double TotalMilliseconds(string operation) => _durations.TryGetValue(operation, out var bag) ? bag.Sum() : 0;
+
     public void Dispose() => _listener.Dispose();
 
     private static double At(double[] sorted, double quantile) => sorted[(int)Math.Min(sorted.Length - 1, quantile * sorted.Length)];
