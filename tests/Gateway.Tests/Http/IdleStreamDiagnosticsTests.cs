@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Server;
+using Gateway.Tests.Access;
 using Gateway.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -62,6 +63,21 @@ public sealed class IdleStreamDiagnosticsTests
         Assert.Null(context.Features.Get<IItemsFeature>());
         Assert.Null(context.Features.Get<IStatusCodePagesFeature>());
         Assert.Null(context.Features.Get<IQueryFeature>());
+    }
+
+    [Fact]
+    public async Task A_stream_logs_under_its_channel_and_request_id_when_a_logger_keeps_scopes()
+    {
+        // A provider the gateway does not know is taken to show scopes, so they are captured.
+        var logs = new CapturingLoggerProvider();
+        await using var host = await GatewayTestHost.StartAsync(
+            builder => builder.Logging.AddProvider(logs), ("Logging:LogLevel:Gateway.Core.Streaming", "Information"));
+
+        // An id of a log the channel never had: the stream logs a reset (Information) before it sends one.
+        await using var stream = await host.OpenStreamAsync("scoped", "abc-5");
+        await stream.NextAsync();
+
+        Assert.Contains(logs.Entries, e => e.Contains("Stream reset", StringComparison.Ordinal) && e.Contains("scope Channel scoped, stream 0H", StringComparison.Ordinal));
     }
 
     private static bool RequestLogsEnabled(GatewayTestHost host) =>
