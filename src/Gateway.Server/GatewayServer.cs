@@ -31,13 +31,18 @@ public static class GatewayServer
         app.UseGatewayForwardedHeaders();
 
         // Every error answer is application/problem+json: unhandled exceptions (500, no exception text) and
-        // bodiless status codes such as 404 and 405 from routing.
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // bodiless status codes such as 404 and 405 from routing. The stream routes answer their own errors (a failure
+        // before the stream starts is the same 500) and skip both: each open stream would hold their async frames and
+        // a feature for its whole life.
+        app.UseWhen(context => !StreamRouteMetadata.Matches(context), errors =>
+        {
+            errors.UseExceptionHandler();
+            errors.UseStatusCodePages();
+        });
 
         // Cross-origin pages (Gateway:Cors:Origins) get the policy on every gateway route, preflight included.
-        app.UseCors();
-        app.MapGateway().RequireGatewayCors();
+        app.UseGatewayCors();
+        app.MapGateway();
         app.MapDemoPage();
         app.MapGatewayOpenApi();
         return app;

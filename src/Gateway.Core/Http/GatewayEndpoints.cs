@@ -10,6 +10,7 @@ using Gateway.Core.Streaming;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -29,7 +30,8 @@ public sealed class GatewayEndpoints(
     IOptions<LimitOptions> limits,
     IOptions<HealthOptions> healthOptions,
     GatewayMetrics metrics,
-    ChannelAccess access)
+    ChannelAccess access,
+    ILogger<GatewayEndpoints> logger)
 {
     /// <summary>The query parameter that names a published event (SSE <c>event</c> field).</summary>
     public const string EventNameParameter = "event";
@@ -50,8 +52,21 @@ public sealed class GatewayEndpoints(
         ? session.RunAsync(context, channel, stream.Start, stream.NotAfter, stream.Admission)
         : Task.CompletedTask;
 
-    private async Task RunOnceAdmittedAsync(HttpContext context, string channel, ValueTask<AdmittedStream?> admitting) =>
-        await RunStream(context, channel, await admitting);
+    private async Task RunOnceAdmittedAsync(HttpContext context, string channel, ValueTask<AdmittedStream?> admitting)
+    {
+        AdmittedStream? admitted;
+        try
+        {
+            admitted = await admitting;
+        }
+        catch (Exception ex) when (StreamStartFailure.CanAnswer(context))
+        {
+            await StreamStartFailure.AnswerAsync(context, logger, ex);
+            return;
+        }
+
+        await RunStream(context, channel, admitted);
+    }
 
     /// <summary>The stream request's checks; null once a refusal was answered.</summary>
     private async ValueTask<AdmittedStream?> AdmitStreamAsync(HttpContext context, string channel)

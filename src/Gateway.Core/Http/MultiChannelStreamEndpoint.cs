@@ -5,6 +5,7 @@ using Gateway.Core.Options;
 using Gateway.Core.Streaming;
 using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Core.Http;
@@ -20,7 +21,8 @@ public sealed class MultiChannelStreamEndpoint(
     StreamLimiter streamLimiter,
     IOptions<LimitOptions> limits,
     IOptionsMonitor<StreamOptions> streamOptions,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    ILogger<MultiChannelStreamEndpoint> logger)
 {
     /// <summary>The query parameter, repeated once per channel; the order is the order of the channel indexes in the ids.</summary>
     public const string ChannelParameter = "channel";
@@ -37,8 +39,21 @@ public sealed class MultiChannelStreamEndpoint(
         ? session.RunAsync(context, request.Channels, request.Stream.Start, request.Stream.NotAfter, request.Stream.Admission)
         : Task.CompletedTask;
 
-    private async Task RunOnceAdmittedAsync(HttpContext context, ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> admitting) =>
-        await RunStream(context, await admitting);
+    private async Task RunOnceAdmittedAsync(HttpContext context, ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> admitting)
+    {
+        (IReadOnlyList<string> Channels, AdmittedStream Stream)? admitted;
+        try
+        {
+            admitted = await admitting;
+        }
+        catch (Exception ex) when (StreamStartFailure.CanAnswer(context))
+        {
+            await StreamStartFailure.AnswerAsync(context, logger, ex);
+            return;
+        }
+
+        await RunStream(context, admitted);
+    }
 
     /// <summary>The stream request's checks; null once a refusal was answered.</summary>
     private async ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> AdmitStreamAsync(HttpContext context)

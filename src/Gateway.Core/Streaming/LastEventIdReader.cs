@@ -23,6 +23,12 @@ public static class LastEventIdReader
             return header[^1];
         }
 
+        // Without a query string, Query is not touched: reading it gives the request a query feature that an open stream keeps.
+        if (!request.QueryString.HasValue)
+        {
+            return null;
+        }
+
         foreach (var name in QueryNames)
         {
             var value = request.Query[name];

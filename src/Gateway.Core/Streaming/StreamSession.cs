@@ -22,7 +22,8 @@ public sealed partial class StreamSession(
     IEventLog log,
     IOptionsMonitor<StreamOptions> options,
     GatewayMetrics metrics,
-    ILogger<StreamSession> logger)
+    ILogger<StreamSession> logger,
+    IOptionsMonitor<LoggerFilterOptions> logging)
 {
     // Precompiled scopes: cheaper per stream than a dictionary, with the same structured fields.
     private static readonly Func<ILogger, string, string, IDisposable?> ChannelScope =
@@ -58,9 +59,12 @@ public sealed partial class StreamSession(
         var aborted = context.RequestAborted;
         SseResponse.Prepare(context);
 
-        using var scope = composite
-            ? ChannelsScope(logger, string.Join(',', channels), context.TraceIdentifier)
-            : ChannelScope(logger, channels[0], context.TraceIdentifier);
+        // Only when some logger keeps scopes (else BeginScope drops it): the request id is made on first use and the
+        // request keeps it, so an open stream would hold the string for nothing.
+        using var scope = !logging.CurrentValue.CaptureScopes ? null
+            : composite
+                ? ChannelsScope(logger, string.Join(',', channels), context.TraceIdentifier)
+                : ChannelScope(logger, channels[0], context.TraceIdentifier);
         using var subscription = hub.Subscribe(channels, notAfter);
         using var trace = StreamTrace.Start(channels);
         subscription.OnAbort(static context => ((HttpContext)context!).Abort(), context);

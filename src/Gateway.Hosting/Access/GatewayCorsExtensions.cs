@@ -1,4 +1,5 @@
 using Gateway.Core.Access;
+using Gateway.Core.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -41,7 +42,15 @@ public static class GatewayCorsExtensions
         return services;
     }
 
-    /// <summary>Attaches the gateway's CORS policy to the route group (the host calls <c>UseCors()</c> too).</summary>
-    public static TBuilder RequireGatewayCors<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.RequireCors(PolicyName);
+    /// <summary>
+    /// The gateway's CORS policy on its routes (under <c>/api</c>, preflight included) for requests that carry an
+    /// <c>Origin</c>; the others skip the CORS middleware, which has nothing to do for them (no <c>Origin</c>, no CORS
+    /// answer) but would still create the request's DI scope and items, which an open stream holds for its life. A
+    /// browser sends <c>Origin</c> with every cross-origin request; a same-origin GET (an EventSource on the gateway's
+    /// own page) and non-browser clients send none.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayCors(this IApplicationBuilder app) =>
+        app.UseWhen(
+            context => context.Request.Headers.ContainsKey(HeaderNames.Origin) && context.Request.Path.StartsWithSegments(GatewayRouteBuilderExtensions.RoutePrefix),
+            cors => cors.UseCors(PolicyName));
 }

@@ -57,6 +57,53 @@ public sealed class CorsTests
         Assert.False(unconfigured.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Theory]
+    [InlineData("/api/channels/orders/stream", "GET")]
+    [InlineData("/api/stream?channel=orders&channel=audit", "GET")]
+    [InlineData("/api/channels/orders/events", "POST")]
+    [InlineData("/api/channels/orders", "GET")]
+    [InlineData("/api/health", "GET")]
+    public async Task Every_gateway_route_answers_a_preflight_from_a_configured_origin(string path, string method)
+    {
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Cors:Origins:0", Origin));
+        using var request = new HttpRequestMessage(HttpMethod.Options, path);
+        request.Headers.Add("Origin", Origin);
+        request.Headers.Add("Access-Control-Request-Method", method);
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(Origin, Single(response, "Access-Control-Allow-Origin"));
+        Assert.Contains(method, Single(response, "Access-Control-Allow-Methods").Split(',', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task A_cross_origin_publish_is_allowed_by_the_answer_and_a_request_without_origin_gets_no_cors_headers()
+    {
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Cors:Origins:0", Origin));
+        using var crossOrigin = new HttpRequestMessage(HttpMethod.Post, GatewayHttp.PublishPath("orders")) { Content = new StringContent("one") };
+        crossOrigin.Headers.Add("Origin", Origin);
+        using var published = await host.Client.SendAsync(crossOrigin);
+        Assert.True(published.IsSuccessStatusCode, $"{(int)published.StatusCode}");
+        Assert.Equal(Origin, Single(published, "Access-Control-Allow-Origin"));
+
+        // No Origin: a same-origin page or a server-side client; CORS has nothing to say and the stream runs as usual.
+        using var stream = await host.Client.GetAsync(GatewayHttp.StreamPath("orders"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.False(stream.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task The_policy_stays_on_the_gateway_routes()
+    {
+        await using var host = await GatewayTestHost.StartAsync(("Gateway:Cors:Origins:0", Origin));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Origin", Origin);
+        using var page = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.False(page.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
     [Fact]
     public async Task A_wildcard_origin_stops_the_host_at_start()
     {

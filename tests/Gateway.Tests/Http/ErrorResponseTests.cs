@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Gateway.Core.Access;
 using Gateway.Core.Bus;
+using Gateway.Tests.Access;
 using Gateway.Testing.Hosting;
 using Gateway.Testing.Http;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Http;
@@ -44,6 +47,49 @@ public sealed class ErrorResponseTests
         var detail = await AssertProblemAsync(response, HttpStatusCode.InternalServerError);
         Assert.Contains("traceId", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-host", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/channels/c/stream")]
+    [InlineData("/api/stream?channel=c")]
+    public async Task A_stream_that_fails_before_it_starts_is_a_500_problem_without_the_exception_text(string path)
+    {
+        // The stream routes skip the exception handler and answer such a failure themselves. Here the token check
+        // throws inside the stream's checks (the JwtBearer scheme rethrows what its events throw). A second scheme
+        // leaves the host without a default one, so the authentication middleware does not run the token check first.
+        await using var host = await GatewayTestHost.StartAsync(
+            builder =>
+            {
+                builder.Services.AddAuthentication().AddCookie("other");
+                builder.Services.PostConfigure<JwtBearerOptions>(AccessTokens.Scheme, jwt => jwt.Events.OnMessageReceived = _ => throw new InvalidOperationException(SecretFailure));
+            },
+            TestTokens.Settings());
+        using var response = await host.Client.GetAsync(path);
+
+        var detail = await AssertProblemAsync(response, HttpStatusCode.InternalServerError);
+        Assert.Contains("traceId", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-host", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/channels/c/stream", "not-an-id", HttpStatusCode.BadRequest, "Invalid Last-Event-ID")]
+    [InlineData("/api/channels/bad%20name/stream", null, HttpStatusCode.BadRequest, "Invalid channel name")]
+    [InlineData("/api/stream", null, HttpStatusCode.BadRequest, "No channel")]
+    [InlineData("/api/stream?channel=c&channel=c", null, HttpStatusCode.BadRequest, "Duplicate channel")]
+    public async Task A_stream_route_refusal_is_problem_json_without_the_error_pages(string path, string? lastEventId, HttpStatusCode status, string title)
+    {
+        await using var host = await GatewayTestHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var response = await host.Client.SendAsync(request);
+
+        await AssertProblemAsync(response, status);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
     }
 
     private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
