@@ -201,7 +201,8 @@ dotnet "$BUILD/plot/Gateway.BenchPlot.dll" "$RESULTS" "$WORK/table.md" "$OUT/plo
   echo "Rows: streams × events/s in all over $CHANNELS channels, $PAYLOAD-byte events, ${MEASURE_SECONDS} s measured after ${WARMUP_SECONDS} s of warm-up, a fresh server per row."
   echo "Command: BENCH_ROWS=\"$ROWS\" BENCH_SECONDS=$MEASURE_SECONDS bash scripts/bench-peers.sh"
   echo "Each cell: Nchan / gateway (gateway ÷ Nchan). Idle KiB per stream: server RSS with the streams open minus before," \
-       "per stream (the gateway's after a forced full collection)."
+       "per stream (the gateway's after a forced full collection). GC: the gateway's collections during the measured window and" \
+       "their total pause (every stream waits through a pause), counted by the load tool's startup hook without collecting."
   echo
   cat "$WORK/table.md"
   echo

@@ -24,6 +24,8 @@ internal sealed record BenchRow
     public double? ServerCpuMicrosecondsPerDelivery { get; init; }
     public double? IdleBytesPerStream { get; init; }
     public bool GcForced { get; init; }
+    public IReadOnlyList<int>? ServerGcCollections { get; init; }
+    public double? ServerGcPauseMilliseconds { get; init; }
     public bool ToolBottleneck { get; init; }
 
     /// <summary>The row of the table this run belongs to: streams × events/s.</summary>

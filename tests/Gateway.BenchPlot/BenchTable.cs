@@ -13,8 +13,8 @@ internal static class BenchTable
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"| streams × events/s | p50 ms {baseLabel} / {subjectLabel} (ratio) | p99 ms | peak RSS MiB | server CPU µs per delivery | server cores | deliveries/s | idle KiB per stream | lost / dup / out of order ({baseLabel}; {subjectLabel}) | tool the limit? |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine(c, $"| streams × events/s | p50 ms {baseLabel} / {subjectLabel} (ratio) | p99 ms | peak RSS MiB | server CPU µs per delivery | server cores | deliveries/s | idle KiB per stream | lost / dup / out of order ({baseLabel}; {subjectLabel}) | tool the limit? | {subjectLabel} GC in the window: pause ms (collections) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var key in rows.Select(r => r.Key).Distinct().OrderBy(k => k.Rate).ThenBy(k => k.Streams))
         {
             var b = rows.LastOrDefault(r => r.Key == key && r.Label == baseLabel);
@@ -29,7 +29,8 @@ internal static class BenchTable
                 $"| {Pair(b?.DeliveriesPerSecond, s?.DeliveriesPerSecond, "0")} " +
                 $"| {Pair(b?.IdleBytesPerStream / 1024, s?.IdleBytesPerStream / 1024, "0.0")} " +
                 $"| {Integrity(b)}; {Integrity(s)} " +
-                $"| {Bottleneck(b)} / {Bottleneck(s)} |");
+                $"| {Bottleneck(b)} / {Bottleneck(s)} " +
+                $"| {Collections(s)} |");
         }
 
         return text.ToString();
@@ -45,6 +46,11 @@ internal static class BenchTable
 
     private static string Integrity(BenchRow? row) =>
         row is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{row.Lost}/{row.Duplicated}/{row.OutOfOrder}{(row.ConnectFailures > 0 ? $", {row.ConnectFailures} not connected" : "")}");
+
+    private static string Collections(BenchRow? row) =>
+        row?.ServerGcCollections is [var gen0, var gen1, var gen2]
+            ? string.Create(CultureInfo.InvariantCulture, $"{row.ServerGcPauseMilliseconds:0} ({gen0} gen0, {gen1} gen1, {gen2} gen2)")
+            : "–";
 
     private static string Bottleneck(BenchRow? row) => row is null ? "–" : row.ToolBottleneck ? "yes" : "no";
 }

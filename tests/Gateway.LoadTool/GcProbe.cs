@@ -24,11 +24,21 @@ internal sealed record GcProbe(long HeapBytes, long CommittedBytes, string Mode)
     /// Asks a server started with <see cref="StartupHook.ProbeDirectoryVariable"/> = <paramref name="directory"/> for a
     /// full collection and its heap figures, through the request and reply files.
     /// </summary>
-    public static async Task<GcProbe> RequestAsync(string directory, CancellationToken cancellationToken)
+    public static async Task<GcProbe> RequestAsync(string directory, CancellationToken cancellationToken) =>
+        Parse(await AskAsync(directory, StartupHook.Request, cancellationToken));
+
+    /// <summary>The server's collections so far and their total pause, without collecting (see <see cref="StartupHook.CountsRequest"/>).</summary>
+    public static async Task<GcCounts> CountsAsync(string directory, CancellationToken cancellationToken) =>
+        GcCounts.Parse(await AskAsync(directory, StartupHook.CountsRequest, cancellationToken));
+
+    private static async Task<string> AskAsync(string directory, string request, CancellationToken cancellationToken)
     {
         var reply = Path.Combine(directory, StartupHook.ReplyFile);
         File.Delete(reply);
-        await File.WriteAllTextAsync(Path.Combine(directory, StartupHook.RequestFile), StartupHook.Request, cancellationToken);
+        // Written aside and renamed, so the hook never reads half a request (an empty one would be a full collection).
+        var requestFile = Path.Combine(directory, StartupHook.RequestFile);
+        await File.WriteAllTextAsync(requestFile + ".tmp", request, cancellationToken);
+        File.Move(requestFile + ".tmp", requestFile, overwrite: true);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         while (!File.Exists(reply))
@@ -45,6 +55,6 @@ internal sealed record GcProbe(long HeapBytes, long CommittedBytes, string Mode)
 
         var figures = await File.ReadAllTextAsync(reply, cancellationToken);
         File.Delete(reply);
-        return Parse(figures);
+        return figures;
     }
 }

@@ -5,11 +5,14 @@ using System.Runtime;
 /// be named <c>StartupHook</c>, outside any namespace). It lets the tool read the server's GC heap without a change to
 /// the server: each line "probe" on the server's stdin forces a full collection and prints the heap figures. A server
 /// started by a script (the peer bench) has no stdin to talk to: with <see cref="ProbeDirectoryVariable"/> set, a file
-/// <c>request</c> appearing in that directory does the same and the figures are written to the file <c>reply</c>.
+/// <c>request</c> appearing in that directory does the same and the figures are written to the file <c>reply</c>; a
+/// request reading <see cref="CountsRequest"/> instead collects nothing and replies with the collections so far and
+/// their total pause, which the bench reads around its measured window.
 /// </summary>
 internal static class StartupHook
 {
     public const string Request = "probe";
+    public const string CountsRequest = "counts";
     public const string ReplyPrefix = "gateway-load-probe ";
     public const string ProbeDirectoryVariable = "GATEWAY_LOAD_PROBE_DIR";
     public const string RequestFile = "request";
@@ -53,13 +56,19 @@ internal static class StartupHook
                 continue;
             }
 
+            var asked = File.ReadAllText(request).Trim();
             File.Delete(request);
-            var figures = CollectAndMeasure();
+            var figures = asked == CountsRequest ? Counts() : CollectAndMeasure();
             // Written aside and renamed, so the reader never sees half a line.
             File.WriteAllText(reply + ".tmp", figures);
             File.Move(reply + ".tmp", reply, overwrite: true);
         }
     }
+
+    /// <summary>"gen0 gen1 gen2 pause-ms": collections of each generation since the start, and their total pause.</summary>
+    private static string Counts() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:0.###}");
 
     /// <summary>"heap committed mode" after a compacting full collection, so the figure is live objects, not garbage waiting for the next GC.</summary>
     private static string CollectAndMeasure()

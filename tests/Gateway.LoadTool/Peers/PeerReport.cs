@@ -59,6 +59,10 @@ internal sealed record PeerReport
     public double? IdleBytesPerStream { get; init; }
     public bool GcForced { get; init; }
     public long? IdleGcHeap { get; init; }
+    /// <summary>The server's collections in the measured window, gen0/gen1/gen2 (counted, not started by the tool); only with a GC probe.</summary>
+    public IReadOnlyList<int>? ServerGcCollections { get; init; }
+    /// <summary>Their total pause: every stream of the server waits through it.</summary>
+    public double? ServerGcPauseMilliseconds { get; init; }
     public required double ToolCpuSeconds { get; init; }
     public required double ToolCores { get; init; }
     public required bool ToolBottleneck { get; init; }
@@ -81,6 +85,11 @@ internal sealed record PeerReport
         text.AppendLine(c, $"  schedule → receive (the publisher's lag included): p50 {ScheduledP50:0.00} ms, p99 {ScheduledP99:0.00} ms");
         text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery");
         text.AppendLine(c, $"  idle streams: RSS {MiB(BaselineRss)} before, {MiB(IdleRss)} with them open{(GcForced ? " (after a forced full collection)" : "")}: {IdleBytesPerStream / 1024:0.00} KiB per stream{(IdleGcHeap is { } heap ? $"; live GC heap {MiB(heap)}" : "")}");
+        if (ServerGcCollections is { } collections)
+        {
+            text.AppendLine(c, $"  server GC in the window: {collections[0]} gen0, {collections[1]} gen1, {collections[2]} gen2 collections, {ServerGcPauseMilliseconds:0.0} ms paused in all");
+        }
+
         text.AppendLine(c, $"  tool: CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, publish lag p99 {PublishLagP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
         foreach (var note in Notes)
         {

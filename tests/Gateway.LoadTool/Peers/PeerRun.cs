@@ -52,6 +52,8 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             await publisher.PublishAsync(0, plan.WarmupEvents, cancellationToken);
             var warm = await Task.WhenAll(workers.Select(w => w.WaitAsync(WorkerMessage.Warm, WarmTimeout, cancellationToken)));
 
+            // The collections in the window, read without collecting: a pause stops every stream of the server at once.
+            var gcBefore = options.GcProbeDir is { } probe ? await GcProbe.CountsAsync(probe, cancellationToken) : null;
             var serverCpuBefore = server?.CpuSeconds();
             var toolCpuBefore = tool.CpuSeconds();
             var windowStart = Stopwatch.GetTimestamp();
@@ -60,9 +62,10 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             var window = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
             var serverCpu = server?.CpuSeconds() - serverCpuBefore;
             var toolCpu = tool.CpuSeconds() - toolCpuBefore;
+            var gcInWindow = gcBefore is not null ? (await GcProbe.CountsAsync(options.GcProbeDir!, cancellationToken)).Since(gcBefore) : null;
 
             var results = await Task.WhenAll(workers.Select(w => w.ResultAsync(TimeSpan.FromSeconds(60), cancellationToken)));
-            var report = Report(plan, loadAverage, opened, failed, ready, warm.All(w => w is not null), results, published, window, serverCpu, toolCpu, baseline, idle, memory);
+            var report = Report(plan, loadAverage, opened, failed, ready, warm.All(w => w is not null), results, published, window, serverCpu, toolCpu, gcInWindow, baseline, idle, memory);
             Console.Write(report.Summary());
             var json = report.ToJsonLine();
             Console.WriteLine(json);
@@ -117,7 +120,7 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
 
     private PeerReport Report(
         PeerPlan plan, string[] loadAverage, int opened, int failed, WorkerMessage?[] ready, bool warmedUp, ReceiverResult[] results,
-        PublishFigures published, double window, double? serverCpu, double toolCpu,
+        PublishFigures published, double window, double? serverCpu, double toolCpu, GcCounts? gcInWindow,
         (long? Rss, GcProbe? Gc) baseline, (long? Rss, GcProbe? Gc) idle, MemorySampler? memory)
     {
         var latency = Merge(results.Select(r => r.Latency));
@@ -212,6 +215,8 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             IdleBytesPerStream = idle.Rss - baseline.Rss is { } grown && opened > 0 ? (double)grown / opened : null,
             GcForced = idle.Gc is not null,
             IdleGcHeap = idle.Gc?.HeapBytes,
+            ServerGcCollections = gcInWindow is null ? null : [gcInWindow.Gen0, gcInWindow.Gen1, gcInWindow.Gen2],
+            ServerGcPauseMilliseconds = gcInWindow?.PauseMilliseconds,
             ToolCpuSeconds = toolCpu,
             ToolCores = toolCores,
             ToolBottleneck = toolBound,

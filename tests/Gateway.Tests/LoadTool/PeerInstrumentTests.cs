@@ -51,6 +51,15 @@ public sealed class PeerInstrumentTests
     }
 
     [Fact]
+    public void The_server_collections_in_a_window_are_the_difference_of_two_counts()
+    {
+        var before = Gateway.LoadTool.GcCounts.Parse("12 3 1 40.5");
+        var after = Gateway.LoadTool.GcCounts.Parse("15 4 1 52.75\n");
+
+        Assert.Equal(new Gateway.LoadTool.GcCounts(3, 1, 0, 12.25), after.Since(before));
+    }
+
+    [Fact]
     public void A_payload_is_padded_to_its_size_and_reads_back()
     {
         var data = PeerPayload.Create(sequence: 42, size: 100, scheduledTimestamp: 7);
