@@ -61,6 +61,15 @@ internal sealed record PeerReport
     public long? IdleGcHeap { get; init; }
     public required double ToolCpuSeconds { get; init; }
     public required double ToolCores { get; init; }
+    /// <summary>The tool's CPU (coordinator, publisher, memory sampling and receivers) per delivery, in µs.</summary>
+    public required double ToolMicrosecondsPerDelivery { get; init; }
+    /// <summary>Each receiving process's cores over the window (the raw client's ceiling is one each).</summary>
+    public required IReadOnlyList<double> ReceiverCores { get; init; }
+    /// <summary>Cores busy on the whole machine over the window, every process included.</summary>
+    public required double MachineBusyCores { get; init; }
+    public required double PublishAnswerP99 { get; init; }
+    /// <summary>"raw" (the tool's own HTTP/1.1 client, polled) or "http" (HttpClient).</summary>
+    public required string Client { get; init; }
     public required bool ToolBottleneck { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
 
@@ -81,7 +90,7 @@ internal sealed record PeerReport
         text.AppendLine(c, $"  schedule → receive (the publisher's lag included): p50 {ScheduledP50:0.00} ms, p99 {ScheduledP99:0.00} ms");
         text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery");
         text.AppendLine(c, $"  idle streams: RSS {MiB(BaselineRss)} before, {MiB(IdleRss)} with them open{(GcForced ? " (after a forced full collection)" : "")}: {IdleBytesPerStream / 1024:0.00} KiB per stream{(IdleGcHeap is { } heap ? $"; live GC heap {MiB(heap)}" : "")}");
-        text.AppendLine(c, $"  tool: CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, publish lag p99 {PublishLagP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
+        text.AppendLine(c, $"  tool ({Client} client): CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, {ToolMicrosecondsPerDelivery:0.00} µs per delivery; receiving processes {string.Join(" + ", ReceiverCores.Select(r => r.ToString("0.00", c)))} cores; machine {MachineBusyCores:0.00} cores busy; publish lag p99 {PublishLagP99:0.0} ms, answers p99 {PublishAnswerP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
         foreach (var note in Notes)
         {
             text.AppendLine(c, $"  note: {note}");
