@@ -60,14 +60,16 @@ public sealed class PeerInstrumentTests
         Assert.Null(PeerPayload.TryParse("hello"u8));
     }
 
-    [Fact]
-    public async Task Receivers_and_publisher_against_the_gateway_count_every_event_once_in_order()
+    [Theory]
+    [InlineData(PeerPlan.RawClient)]
+    [InlineData("http")]
+    public async Task Receivers_and_publisher_against_the_gateway_count_every_event_once_in_order(string client)
     {
         await using var host = await GatewayTestHost.StartAsync();
         var plan = new PeerPlan(
             SubscribeUrl: host.BaseAddress.GetLeftPart(UriPartial.Authority) + "/api/channels/{channel}/stream",
             PublishUrl: host.BaseAddress.GetLeftPart(UriPartial.Authority) + "/api/channels/{channel}/events",
-            RunId: "peertest", Streams: 12, Channels: 3, WarmupEvents: 2, Events: 5, Rate: 200, PayloadBytes: 100, Workers: 1);
+            RunId: "peertest", Streams: 12, Channels: 3, WarmupEvents: 2, Events: 5, Rate: 200, PayloadBytes: 100, Workers: 1, Client: client);
         await using var group = new ReceiverGroup(plan);
         await group.OpenAsync(plan.StreamsOf(0), concurrency: 4, CancellationToken.None);
         using var publisher = new PeerPublisher(plan);
