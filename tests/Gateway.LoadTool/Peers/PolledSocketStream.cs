@@ -4,9 +4,11 @@ using System.Threading.Tasks.Sources;
 namespace Gateway.LoadTool.Peers;
 
 /// <summary>
-/// The read side of a connected, non-blocking socket watched by a <see cref="SocketPoller"/>: a read either finds the
-/// socket already reported ready (rare: before the first read) or waits, and the poller's thread then receives into
-/// the reader's buffer and completes the read on that thread, so the reader (the SSE parser) runs there too. One read
+/// The read side of a connected, non-blocking socket watched by a <see cref="SocketPoller"/>: a read either receives
+/// at once when the socket may hold bytes (reported while no read waited, or the last receive filled its buffer) or
+/// waits, and the poller's thread then receives into the reader's buffer and completes the read on that thread, so the
+/// reader (the SSE parser) runs there too. A receive shorter than its buffer drained the socket: the next bytes will be
+/// reported (edge-triggered), so the next read waits without a receive that would find nothing. One read
 /// at a time; a cancellation token is not watched per read (that registration cost as much as the read): stop a
 /// stream by disposing it, which fails a waiting read with <see cref="ObjectDisposedException"/>.
 /// </summary>
@@ -20,7 +22,8 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
     private ManualResetValueTaskSourceCore<int> _read; // continuations run inline, on the thread that completes
     private Memory<byte> _waitingBuffer;
     private bool _waiting;
-    private bool _readyUnread; // reported ready while no read waited; the poller leaves it out until a read finds it dry
+    private bool _mayHaveMore; // bytes (or the end) may be there without a report to come: receive before waiting
+    private bool _ended; // the peer closed (or the socket failed): after the last bytes, the end is there at once
     private bool _closed;
 
     /// <param name="socket">Connected; switched to non-blocking here (it must not have been used asynchronously).</param>
@@ -53,11 +56,12 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
                 throw new InvalidOperationException("One read at a time.");
             }
 
-            if (_readyUnread)
+            if (_mayHaveMore && !buffer.IsEmpty)
             {
                 var error = Receive(buffer.Span, out var received);
                 if (error == SocketError.Success)
                 {
+                    _mayHaveMore = MayHaveMore(received, buffer.Length);
                     return new ValueTask<int>(received);
                 }
 
@@ -66,9 +70,8 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
                     return ValueTask.FromException<int>(new IOException($"Receiving failed: {error}.", new SocketException((int)error)));
                 }
 
-                // Dry: wait for the poller again.
-                _readyUnread = false;
-                _poller.Watch(_fd, _slot, watch: true);
+                // Dry: the next bytes will be reported.
+                _mayHaveMore = false;
             }
 
             _read.Reset();
@@ -101,8 +104,11 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _read.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>The poller saw the socket ready (bytes, the end, or an error): one receive for the waiting read.</summary>
-    internal void OnReady()
+    /// <summary>
+    /// The poller saw bytes arrive, or the end (<paramref name="ended"/>: the peer closed or the socket failed; that
+    /// is reported once, so it is remembered): one receive for the waiting read.
+    /// </summary>
+    internal void OnReady(bool ended)
     {
         SocketError error;
         int received;
@@ -113,15 +119,11 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
                 return;
             }
 
+            _ended |= ended;
             if (!_waiting)
             {
-                // Nobody to hand bytes to: stop the reports until a read comes (it receives then).
-                if (!_readyUnread)
-                {
-                    _readyUnread = true;
-                    _poller.Watch(_fd, _slot, watch: false);
-                }
-
+                // Nobody to hand bytes to: the next read receives them (this report will not come again).
+                _mayHaveMore = true;
                 return;
             }
 
@@ -132,6 +134,7 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
                 return; // a report for a slot's former owner, or bytes another read took
             }
 
+            _mayHaveMore = error == SocketError.Success && MayHaveMore(received, _waitingBuffer.Length);
             _waiting = false;
             _waitingBuffer = default;
         }
@@ -175,6 +178,9 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
 
         base.Dispose(disposing);
     }
+
+    // A full buffer may have left bytes behind; after the peer's close, the end is read without a report to come.
+    private bool MayHaveMore(int received, int asked) => received == asked || received == 0 || _ended;
 
     private SocketError Receive(Span<byte> buffer, out int received)
     {

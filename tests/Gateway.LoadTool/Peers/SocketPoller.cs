@@ -7,18 +7,21 @@ namespace Gateway.LoadTool.Peers;
 /// <see cref="PolledSocketStream"/>, which reads it once and runs the SSE parsing on this thread. Why not the runtime's
 /// sockets: at 10,000 streams an event per stream costs the runtime two <c>recv</c> calls (the second finds nothing),
 /// a thread-pool hop and a wake-up of a pool thread; here it is one <c>recv</c> and the share of one
-/// <c>epoll_wait</c>, which made the tool cheaper per delivery than the servers it measures. Level-triggered, so a
-/// socket with bytes left (or its end) is reported again on the next wait.
+/// <c>epoll_wait</c>, which made the tool cheaper per delivery than the servers it measures. Edge-triggered: a socket
+/// is reported when bytes (or its end) arrive, not again on every wait while some are left, so its stream remembers a
+/// socket it may not have drained (<see cref="PolledSocketStream"/>).
 /// </summary>
 internal sealed unsafe partial class SocketPoller : IDisposable
 {
     private const int MaxEvents = 512;
     private const int WaitMilliseconds = 250; // how soon the thread notices Dispose
     private const uint EpollIn = 0x001;
+    private const uint EpollErr = 0x008;
+    private const uint EpollHup = 0x010;
     private const uint EpollRdHup = 0x2000;
+    private const uint EpollEdgeTriggered = 1u << 31;
     private const int CtlAdd = 1;
     private const int CtlDelete = 2;
-    private const int CtlModify = 3;
     private const int Interrupted = 4; // EINTR
 
     // struct epoll_event is packed on x86-64 (12 bytes, the data at offset 4) and naturally aligned elsewhere (16, at 8).
@@ -84,12 +87,9 @@ internal sealed unsafe partial class SocketPoller : IDisposable
             _slots[slot] = stream;
         }
 
-        Control(CtlAdd, fd, EpollIn | EpollRdHup, slot);
+        Control(CtlAdd, fd, EpollIn | EpollRdHup | EpollEdgeTriggered, slot);
         return slot;
     }
-
-    /// <summary>Stops or resumes reporting <paramref name="fd"/> (while no read waits, a level-triggered socket would be reported again and again).</summary>
-    internal void Watch(nint fd, int slot, bool watch) => Control(CtlModify, fd, watch ? EpollIn | EpollRdHup : 0, slot);
 
     /// <summary>Stops watching <paramref name="fd"/> (before it is closed) and frees its slot.</summary>
     internal void Remove(nint fd, int slot)
@@ -136,10 +136,11 @@ internal sealed unsafe partial class SocketPoller : IDisposable
                 var slots = Volatile.Read(ref _slots);
                 for (var i = 0; i < ready; i++)
                 {
-                    var slot = (int)*(ulong*)(events + (i * EventSize) + DataOffset);
+                    var ev = events + (i * EventSize);
+                    var slot = (int)*(ulong*)(ev + DataOffset);
                     if ((uint)slot < (uint)slots.Length && Volatile.Read(ref slots[slot]) is { } stream)
                     {
-                        stream.OnReady();
+                        stream.OnReady(ended: (*(uint*)ev & (EpollRdHup | EpollHup | EpollErr)) != 0);
                     }
                 }
             }
