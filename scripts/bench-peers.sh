@@ -12,6 +12,7 @@
 # Settings (environment): BENCH_ROWS ("1000x50 5000x50 10000x50 1000x1000"), BENCH_PEERS ("nchan gateway"),
 # BENCH_CHANNELS (10), BENCH_PAYLOAD (100 bytes), BENCH_SECONDS (20: measured publishing per row),
 # BENCH_WARMUP_SECONDS (20: the JIT settles in it), BENCH_WORKERS (receiving processes; default one per 5,000 streams),
+# BENCH_CLIENT (raw: the tool's own HTTP/1.1 client on one epoll thread per receiving process, Linux; http: HttpClient),
 # BENCH_GATEWAY_PORT (5080), BENCH_NCHAN_PORT (8090), BENCH_GATEWAY_ENV ("K=V K=V" more for the gateway),
 # BENCH_NO_BUILD=1 (reuse artifacts/bench/build). Loopback only; each row stops itself (the tool's --TimeoutSeconds).
 set -euo pipefail
@@ -24,6 +25,7 @@ PAYLOAD="${BENCH_PAYLOAD:-100}"
 MEASURE_SECONDS="${BENCH_SECONDS:-20}"
 WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-20}"
 WORKERS="${BENCH_WORKERS:-0}"
+CLIENT="${BENCH_CLIENT:-raw}"
 GATEWAY_PORT="${BENCH_GATEWAY_PORT:-5080}"
 NCHAN_PORT="${BENCH_NCHAN_PORT:-8090}"
 GATEWAY_ENV="${BENCH_GATEWAY_ENV:-}"
@@ -173,7 +175,7 @@ run_row() { # peer streams rate
   echo "== $peer: $streams streams × $rate events/s ($CHANNELS channels, $events measured + $warmup warm-up events each, server pid $SERVER_PID)"
   dotnet "$TOOL_DLL" --Mode peer --Label "$peer" --SubscribeUrl "$subscribe" --PublishUrl "$publish" \
     --Streams "$streams" --Channels "$CHANNELS" --Rate "$rate" --Events "$events" --WarmupEvents "$warmup" \
-    --PayloadBytes "$PAYLOAD" --Workers "$WORKERS" --ServerPid "$SERVER_PID" "${probe[@]}" \
+    --PayloadBytes "$PAYLOAD" --Workers "$WORKERS" --Client "$CLIENT" --ServerPid "$SERVER_PID" "${probe[@]}" \
     --TimeoutSeconds $((MEASURE_SECONDS + WARMUP_SECONDS + 600)) --JsonOut "$RESULTS" 2>&1 | tee -a "$SUMMARY" \
     || echo "   ($peer $streams×$rate: the tool reported a failure; see $SUMMARY)"
   if [ "$peer" = gateway ]; then cp "$dir/server.log" "$OUT/gateway-$streams-x-$rate.log"; fi
@@ -199,7 +201,7 @@ dotnet "$BUILD/plot/Gateway.BenchPlot.dll" "$RESULTS" "$WORK/table.md" "$OUT/plo
   echo "Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?') on nginx $(nginx -v 2>&1 | sed 's|.*/||') (2 workers);" \
        "the gateway's server host published Release (extra environment: ${GATEWAY_ENV:-none})."
   echo "Rows: streams × events/s in all over $CHANNELS channels, $PAYLOAD-byte events, ${MEASURE_SECONDS} s measured after ${WARMUP_SECONDS} s of warm-up, a fresh server per row."
-  echo "Command: BENCH_ROWS=\"$ROWS\" BENCH_SECONDS=$MEASURE_SECONDS bash scripts/bench-peers.sh"
+  echo "Command: BENCH_ROWS=\"$ROWS\" BENCH_SECONDS=$MEASURE_SECONDS BENCH_CLIENT=$CLIENT bash scripts/bench-peers.sh"
   echo "Each cell: Nchan / gateway (gateway ÷ Nchan). Idle KiB per stream: server RSS with the streams open minus before," \
        "per stream (the gateway's after a forced full collection). GC: the gateway's collections during the measured window and" \
        "their total pause (every stream waits through a pause), counted by the load tool's startup hook without collecting."

@@ -32,6 +32,8 @@ public sealed class LoadOptions
           --WarmupEvents W       events per channel before the measured ones, not in the figures (default 20)
           --PayloadBytes B       each event's data, "sequence timestamp xxx..." padded to B bytes (default 100)
           --Workers P            receiving processes (default: one per 5,000 streams)
+          --Client raw|http      how streams are read: raw (default; the tool's own HTTP/1.1 client, sockets polled by one
+                                 epoll thread per process, Linux only) or http (HttpClient, any OS; costs about twice the CPU)
           --ServerPid PID        the server's pid: peak RSS and CPU of it and its descendants (nginx's workers) from /proc
           --GcProbeDir DIR       a gateway started with DOTNET_STARTUP_HOOKS=<this tool's dll> and GATEWAY_LOAD_PROBE_DIR=DIR:
                                  memory is read after a forced full collection in it
@@ -79,6 +81,9 @@ public sealed class LoadOptions
 
     public int Workers { get; set; }
 
+    /// <summary>With <c>--Mode peer</c>: <c>raw</c> (<see cref="Peers.SseConnection"/>) or <c>http</c> (HttpClient).</summary>
+    public string Client { get; set; } = "raw";
+
     public string? GcProbeDir { get; set; }
 
     public int DrainSeconds { get; set; } = 30;
@@ -120,6 +125,11 @@ public sealed class LoadOptions
             {
                 yield return $"{name} must be an absolute URL with {{channel}} in it.";
             }
+        }
+
+        if (Client is not ("raw" or "http"))
+        {
+            yield return "--Client must be raw or http.";
         }
 
         if (Channels < 1 || Channels > Streams)

@@ -8,15 +8,18 @@ namespace Gateway.LoadTool.Peers;
 /// <see cref="WarmupEvents"/> then <see cref="Events"/> events, sequences 0…<see cref="TotalEvents"/>-1.
 /// </summary>
 internal sealed record PeerPlan(
-    string SubscribeUrl, string PublishUrl, string RunId, int Streams, int Channels, int WarmupEvents, int Events, double Rate, int PayloadBytes, int Workers)
+    string SubscribeUrl, string PublishUrl, string RunId, int Streams, int Channels, int WarmupEvents, int Events, double Rate, int PayloadBytes, int Workers, string Client = PeerPlan.RawClient)
 {
     public const string ChannelPlaceholder = "{channel}";
+
+    /// <summary>The tool's own HTTP/1.1 client over polled sockets (<see cref="SseConnection"/>); "http" is HttpClient.</summary>
+    public const string RawClient = "raw";
 
     public int TotalEvents => WarmupEvents + Events;
 
     public static PeerPlan From(LoadOptions options) => new(
         options.SubscribeUrl!, options.PublishUrl!, options.RunId ?? NewRunId(), options.Streams, options.Channels,
-        options.WarmupEvents, options.Events, options.Rate, options.PayloadBytes, options.Workers > 0 ? options.Workers : AutoWorkers(options.Streams));
+        options.WarmupEvents, options.Events, options.Rate, options.PayloadBytes, options.Workers > 0 ? options.Workers : AutoWorkers(options.Streams), options.Client);
 
     /// <summary>A process per 5,000 streams: at 10,000 the receiving is split so one runtime's GC and thread pool is not the limit.</summary>
     public static int AutoWorkers(int streams) => Math.Max(1, (streams + 4999) / 5000);

@@ -16,6 +16,7 @@ internal sealed class PeerPublisher(PeerPlan plan) : IDisposable
     {
         var start = Stopwatch.GetTimestamp();
         var lag = new LatencyHistogram();
+        var answers = new LatencyHistogram();
         var failed = 0;
         string? firstError = null;
         await Task.WhenAll(Enumerable.Range(0, plan.Channels).Select(channel => Task.Run(async () =>
@@ -41,7 +42,13 @@ internal sealed class PeerPublisher(PeerPlan plan) : IDisposable
                     var scheduled = start + (long)(due.TotalSeconds * Stopwatch.Frequency);
                     using var content = new ByteArrayContent(PeerPayload.Create(sequence, plan.PayloadBytes, scheduled));
                     content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+                    var sent = Stopwatch.GetTimestamp();
                     using var response = await _client.PostAsync(uri, content, cancellationToken);
+                    lock (answers)
+                    {
+                        answers.Record(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    }
+
                     if (!response.IsSuccessStatusCode)
                     {
                         throw new HttpRequestException($"POST {uri} answered {(int)response.StatusCode}.");
@@ -56,11 +63,14 @@ internal sealed class PeerPublisher(PeerPlan plan) : IDisposable
             }
         }, cancellationToken)));
 
-        return new PublishFigures((to - from) * plan.Channels, failed, firstError, lag, start);
+        return new PublishFigures((to - from) * plan.Channels, failed, firstError, lag, answers, start);
     }
 
     public void Dispose() => _client.Dispose();
 }
 
-/// <summary>What one <see cref="PeerPublisher.PublishAsync"/> did: POSTs made, failed, how late they left, and when it began (Stopwatch ticks).</summary>
-internal sealed record PublishFigures(int Sent, int Failed, string? FirstError, LatencyHistogram Lag, long Start);
+/// <summary>
+/// What one <see cref="PeerPublisher.PublishAsync"/> did: POSTs made, failed, how late they left, how long the server
+/// took to answer them (a slow answer holds the channel's next POST back), and when it began (Stopwatch ticks).
+/// </summary>
+internal sealed record PublishFigures(int Sent, int Failed, string? FirstError, LatencyHistogram Lag, LatencyHistogram Answers, long Start);

@@ -65,6 +65,15 @@ internal sealed record PeerReport
     public double? ServerGcPauseMilliseconds { get; init; }
     public required double ToolCpuSeconds { get; init; }
     public required double ToolCores { get; init; }
+    /// <summary>The tool's CPU (coordinator, publisher, memory sampling and receivers) per delivery, in µs.</summary>
+    public required double ToolMicrosecondsPerDelivery { get; init; }
+    /// <summary>Each receiving process's cores over the window (the raw client's ceiling is one each).</summary>
+    public required IReadOnlyList<double> ReceiverCores { get; init; }
+    /// <summary>Cores busy on the whole machine over the window, every process included.</summary>
+    public required double MachineBusyCores { get; init; }
+    public required double PublishAnswerP99 { get; init; }
+    /// <summary>"raw" (the tool's own HTTP/1.1 client, polled) or "http" (HttpClient).</summary>
+    public required string Client { get; init; }
     public required bool ToolBottleneck { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
 
@@ -90,7 +99,7 @@ internal sealed record PeerReport
             text.AppendLine(c, $"  server GC in the window: {collections[0]} gen0, {collections[1]} gen1, {collections[2]} gen2 collections, {ServerGcPauseMilliseconds:0.0} ms paused in all");
         }
 
-        text.AppendLine(c, $"  tool: CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, publish lag p99 {PublishLagP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
+        text.AppendLine(c, $"  tool ({Client} client): CPU {ToolCpuSeconds:0.00} s = {ToolCores:0.00} cores, {ToolMicrosecondsPerDelivery:0.00} µs per delivery; receiving processes {string.Join(" + ", ReceiverCores.Select(r => r.ToString("0.00", c)))} cores; machine {MachineBusyCores:0.00} cores busy; publish lag p99 {PublishLagP99:0.0} ms, answers p99 {PublishAnswerP99:0.0} ms; tool the bottleneck: {(ToolBottleneck ? "YES" : "no")}");
         foreach (var note in Notes)
         {
             text.AppendLine(c, $"  note: {note}");

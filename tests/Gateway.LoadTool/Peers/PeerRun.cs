@@ -56,16 +56,25 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             var gcBefore = options.GcProbeDir is { } probe ? await GcProbe.CountsAsync(probe, cancellationToken) : null;
             var serverCpuBefore = server?.CpuSeconds();
             var toolCpuBefore = tool.CpuSeconds();
+            var receiversBefore = workers.Select(w => ProcessTree.CpuSecondsOf(w.Pid)).ToArray();
+            var machineBefore = ProcessTree.MachineBusySeconds();
             var windowStart = Stopwatch.GetTimestamp();
             var published = await publisher.PublishAsync(plan.WarmupEvents, plan.TotalEvents, cancellationToken);
             await Task.WhenAll(workers.Select(w => w.WaitAsync(WorkerMessage.Done, TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken)));
             var window = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
             var serverCpu = server?.CpuSeconds() - serverCpuBefore;
             var toolCpu = tool.CpuSeconds() - toolCpuBefore;
+            var cpu = new WindowCpu(
+                window,
+                serverCpu,
+                toolCpu,
+                [.. workers.Select((w, i) => ProcessTree.CpuSecondsOf(w.Pid) - receiversBefore[i])],
+                ProcessTree.MachineBusySeconds() - machineBefore);
+
             var gcInWindow = gcBefore is not null ? (await GcProbe.CountsAsync(options.GcProbeDir!, cancellationToken)).Since(gcBefore) : null;
 
             var results = await Task.WhenAll(workers.Select(w => w.ResultAsync(TimeSpan.FromSeconds(60), cancellationToken)));
-            var report = Report(plan, loadAverage, opened, failed, ready, warm.All(w => w is not null), results, published, window, serverCpu, toolCpu, gcInWindow, baseline, idle, memory);
+            var report = Report(plan, loadAverage, opened, failed, ready, warm.All(w => w is not null), results, published, cpu, gcInWindow, baseline, idle, memory);
             Console.Write(report.Summary());
             var json = report.ToJsonLine();
             Console.WriteLine(json);
@@ -120,9 +129,10 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
 
     private PeerReport Report(
         PeerPlan plan, string[] loadAverage, int opened, int failed, WorkerMessage?[] ready, bool warmedUp, ReceiverResult[] results,
-        PublishFigures published, double window, double? serverCpu, double toolCpu, GcCounts? gcInWindow,
+        PublishFigures published, WindowCpu cpu, GcCounts? gcInWindow,
         (long? Rss, GcProbe? Gc) baseline, (long? Rss, GcProbe? Gc) idle, MemorySampler? memory)
     {
+        var (window, serverCpu, toolCpu) = (cpu.Seconds, cpu.Server, cpu.Tool);
         var latency = Merge(results.Select(r => r.Latency));
         var early = Merge(results.Select(r => r.Early));
         var late = Merge(results.Select(r => r.Late));
@@ -134,22 +144,11 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
         var serverCores = serverCpu / window;
         var toolCores = toolCpu / window;
         var lagP99 = published.Lag.Percentile(99);
-        var interval = 1000.0 * plan.Channels / plan.Rate;
 
         var notes = new List<string>();
-        var toolBound = false;
-        var spare = cores - (serverCores ?? 0);
-        if (toolCores >= 0.85 * spare)
-        {
-            toolBound = true;
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"the tool used {toolCores:0.00} cores of the {spare:0.00} the server left: it may have been the limit"));
-        }
-
-        if (lagP99 > Math.Max(20, interval))
-        {
-            toolBound = true;
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"the publisher fell behind its schedule (p99 {lagP99:0.0} ms late; one POST per channel at a time, so a slow publish answer delays the next)"));
-        }
+        var verdict = ToolVerdict.Judge(plan, cpu, published, cores);
+        var toolBound = verdict.Bottleneck;
+        notes.AddRange(verdict.Notes);
 
         if (late.Percentile(50) > 2 * early.Percentile(50) && late.Percentile(50) > 10)
         {
@@ -219,6 +218,11 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             ServerGcPauseMilliseconds = gcInWindow?.PauseMilliseconds,
             ToolCpuSeconds = toolCpu,
             ToolCores = toolCores,
+            ToolMicrosecondsPerDelivery = toolCpu * 1e6 / deliveries,
+            ReceiverCores = [.. cpu.Receivers.Select(r => r / window)],
+            MachineBusyCores = cpu.Machine / window,
+            PublishAnswerP99 = published.Answers.Percentile(99),
+            Client = plan.Client,
             ToolBottleneck = toolBound,
             Notes = notes,
         };

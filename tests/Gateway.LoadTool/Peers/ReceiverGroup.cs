@@ -4,8 +4,9 @@ namespace Gateway.LoadTool.Peers;
 
 /// <summary>
 /// The streams one process holds for a peer run: opens them (bounded concurrency, one connection each), tallies what
-/// they receive, and signals when every open stream has the last warm-up event and the last measured one. Latencies
-/// go into striped histograms (a lock each) so thousands of reading loops rarely wait on one another.
+/// they receive, and signals when every open stream has the last warm-up event and the last measured one. With the raw
+/// client every stream is read on one poller thread; with HttpClient on the thread pool, so latencies go into striped
+/// histograms (a lock each) and thousands of reading loops rarely wait on one another.
 /// </summary>
 internal sealed class ReceiverGroup : IAsyncDisposable
 {
@@ -19,8 +20,9 @@ internal sealed class ReceiverGroup : IAsyncDisposable
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private readonly SocketsHttpHandler _handler;
-    private readonly HttpClient _client;
+    private readonly SocketPoller? _poller;
+    private readonly SocketsHttpHandler? _handler;
+    private readonly HttpClient? _client;
     private readonly List<PeerStream> _open = [];
     private int _waitingWarm;
     private int _waitingDone;
@@ -30,6 +32,12 @@ internal sealed class ReceiverGroup : IAsyncDisposable
     public ReceiverGroup(PeerPlan plan)
     {
         _plan = plan;
+        if (plan.Client == PeerPlan.RawClient)
+        {
+            _poller = new SocketPoller($"peer poller {plan.RunId}");
+            return;
+        }
+
         _handler = new SocketsHttpHandler
         {
             // One connection per stream: no per-server cap, no pooled-connection expiry.
@@ -64,7 +72,7 @@ internal sealed class ReceiverGroup : IAsyncDisposable
         {
             try
             {
-                await streams[i].OpenAsync(_client, _stop.Token);
+                await (_poller is { } poller ? streams[i].OpenAsync(poller, _stop.Token) : streams[i].OpenAsync(_client!, _stop.Token));
                 opened[i] = true;
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
@@ -118,6 +126,8 @@ internal sealed class ReceiverGroup : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_open.Select(s => s.Ended)).WaitAsync(TimeSpan.FromSeconds(30));
+        // Off the thread the last stream ended on: that may be a raw client's poller, which must not be held.
+        await Task.Yield();
         var all = Merge(_all);
         var measuredFrom = _plan.WarmupEvents;
         return new ReceiverResult
@@ -148,8 +158,9 @@ internal sealed class ReceiverGroup : IAsyncDisposable
             await _stop.CancelAsync();
         }
 
-        _client.Dispose();
-        _handler.Dispose();
+        _client?.Dispose();
+        _handler?.Dispose();
+        _poller?.Dispose();
         _stop.Dispose();
     }
 

@@ -70,13 +70,47 @@ public sealed class PeerInstrumentTests
     }
 
     [Fact]
-    public async Task Receivers_and_publisher_against_the_gateway_count_every_event_once_in_order()
+    public void The_tool_is_judged_the_limit_only_from_its_own_saturation_a_starved_publisher_or_a_large_share_of_a_full_machine()
+    {
+        var plan = new PeerPlan("http://s/{channel}", "http://p/{channel}", "v", Streams: 100, Channels: 10, WarmupEvents: 1, Events: 10, Rate: 50, PayloadBytes: 100, Workers: 2);
+        var onTime = Publish(lagMs: 1, answerMs: 2);
+        static WindowCpu Cpu(double server, double tool, double machine, params double[] receivers) => new(10, server * 10, tool * 10, [.. receivers.Select(r => r * 10)], machine * 10);
+
+        var quiet = ToolVerdict.Judge(plan, Cpu(server: 0.5, tool: 0.3, machine: 1.0, 0.1, 0.1), onTime, cores: 2);
+        var saturatedReceiver = ToolVerdict.Judge(plan, Cpu(server: 0.5, tool: 1.0, machine: 1.6, 0.9, 0.05), onTime, cores: 2);
+        var slowServerAnswers = ToolVerdict.Judge(plan, Cpu(0.5, 0.3, 1.0, 0.1, 0.1), Publish(lagMs: 900, answerMs: 800), cores: 2);
+        var starvedPublisher = ToolVerdict.Judge(plan, Cpu(0.5, 0.3, 1.0, 0.1, 0.1), Publish(lagMs: 900, answerMs: 5), cores: 2);
+        var fullMachineSmallShare = ToolVerdict.Judge(plan, Cpu(0.6, 0.3, 2.0, 0.1, 0.1), onTime, cores: 2);
+        var fullMachineLargeShare = ToolVerdict.Judge(plan, Cpu(0.6, 0.6, 2.0, 0.25, 0.25), onTime, cores: 2);
+
+        Assert.Equal((false, 0), (quiet.Bottleneck, quiet.Notes.Count));
+        Assert.True(saturatedReceiver.Bottleneck);
+        Assert.False(slowServerAnswers.Bottleneck);
+        Assert.Contains("server's limit", Assert.Single(slowServerAnswers.Notes), StringComparison.Ordinal);
+        Assert.True(starvedPublisher.Bottleneck);
+        Assert.False(fullMachineSmallShare.Bottleneck);
+        Assert.Contains("saturated", Assert.Single(fullMachineSmallShare.Notes), StringComparison.Ordinal);
+        Assert.True(fullMachineLargeShare.Bottleneck);
+
+        static PublishFigures Publish(double lagMs, double answerMs)
+        {
+            var (lag, answers) = (new LatencyHistogram(), new LatencyHistogram());
+            lag.Record(lagMs);
+            answers.Record(answerMs);
+            return new PublishFigures(1, 0, null, lag, answers, 0);
+        }
+    }
+
+    [Theory]
+    [InlineData(PeerPlan.RawClient)]
+    [InlineData("http")]
+    public async Task Receivers_and_publisher_against_the_gateway_count_every_event_once_in_order(string client)
     {
         await using var host = await GatewayTestHost.StartAsync();
         var plan = new PeerPlan(
             SubscribeUrl: host.BaseAddress.GetLeftPart(UriPartial.Authority) + "/api/channels/{channel}/stream",
             PublishUrl: host.BaseAddress.GetLeftPart(UriPartial.Authority) + "/api/channels/{channel}/events",
-            RunId: "peertest", Streams: 12, Channels: 3, WarmupEvents: 2, Events: 5, Rate: 200, PayloadBytes: 100, Workers: 1);
+            RunId: "peertest", Streams: 12, Channels: 3, WarmupEvents: 2, Events: 5, Rate: 200, PayloadBytes: 100, Workers: 1, Client: client);
         await using var group = new ReceiverGroup(plan);
         await group.OpenAsync(plan.StreamsOf(0), concurrency: 4, CancellationToken.None);
         using var publisher = new PeerPublisher(plan);
