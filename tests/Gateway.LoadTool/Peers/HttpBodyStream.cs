@@ -8,7 +8,7 @@ namespace Gateway.LoadTool.Peers;
 /// transfer coding decoded, a Content-Length honoured, or else everything until the server closes. Read-only, one
 /// reader at a time. A body cut short (inside a chunk, before its length) fails with <see cref="IOException"/>.
 /// </summary>
-internal sealed class HttpBodyStream : Stream
+internal sealed class HttpBodyStream : ReadOnlyStream
 {
     private readonly Stream _source;
     private readonly byte[] _buffer;
@@ -48,16 +48,6 @@ internal sealed class HttpBodyStream : Stream
         Done,
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         // Most reads find their bytes already here (a whole event arrives in one receive): no state machine then.
@@ -87,16 +77,6 @@ internal sealed class HttpBodyStream : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

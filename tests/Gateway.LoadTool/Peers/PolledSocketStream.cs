@@ -12,7 +12,7 @@ namespace Gateway.LoadTool.Peers;
 /// at a time; a cancellation token is not watched per read (that registration cost as much as the read): stop a
 /// stream by disposing it, which fails a waiting read with <see cref="ObjectDisposedException"/>.
 /// </summary>
-internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
+internal sealed class PolledSocketStream : ReadOnlyStream, IValueTaskSource<int>
 {
     private readonly Socket _socket;
     private readonly SocketPoller _poller;
@@ -35,16 +35,6 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
         _fd = socket.Handle;
         _slot = poller.Add(_fd, this);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -86,16 +76,6 @@ internal sealed class PolledSocketStream : Stream, IValueTaskSource<int>
 
     public override int Read(byte[] buffer, int offset, int count) =>
         throw new NotSupportedException("Reads are asynchronous: the poller completes them.");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
 
