@@ -94,9 +94,19 @@ wait_http() { # url seconds
   return 1
 }
 
+# A server already listening on the port would answer in place of the one this script starts (a second bench on the
+# machine, a forgotten server): the row would measure it. Refuse instead.
+require_free_port() { # port
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    echo "Something already listens on 127.0.0.1:$1; stop it or choose another port (BENCH_GATEWAY_PORT, BENCH_NCHAN_PORT)." >&2
+    exit 2
+  fi
+}
+
 # Nchan: 2 workers on 127.0.0.1, a message buffer so Last-Event-ID resumes, publisher and EventSource locations.
 start_nchan() { # dir
   local dir="$1"
+  require_free_port "$NCHAN_PORT"
   mkdir -p "$dir/tmp"
   cat > "$dir/nginx.conf" <<EOF
 load_module /usr/share/nginx/modules/ngx_nchan_module.so;
@@ -141,6 +151,7 @@ EOF
 # tool's startup hook answers its GC probes (a forced full collection before memory is read) through files.
 start_gateway() { # dir
   local dir="$1"
+  require_free_port "$GATEWAY_PORT"
   mkdir -p "$dir/probe"
   # shellcheck disable=SC2086
   env Gateway__Limits__MaxStreams=0 \
