@@ -52,7 +52,7 @@ internal sealed class ProcessTree(int root)
     }
 
     /// <summary>User plus system CPU seconds of the tree's live processes.</summary>
-    public double CpuSeconds() => Pids().Sum(pid => Stat(pid)?.CpuTicks ?? 0) / TicksPerSecond;
+    public double CpuSeconds() => Pids().Sum(CpuSecondsOf);
 
     /// <summary>Summed VmRSS (shared pages count once per process) and Pss (shared pages split between them), in bytes.</summary>
     public (long Rss, long Pss) Memory() => Memory(Pids(), withPss: true);
