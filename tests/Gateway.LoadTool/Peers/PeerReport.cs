@@ -54,6 +54,14 @@ internal sealed record PeerReport
     public double? ServerCpuSeconds { get; init; }
     public double? ServerCores { get; init; }
     public double? ServerCpuMicrosecondsPerDelivery { get; init; }
+    /// <summary>Of <see cref="ServerCpuMicrosecondsPerDelivery"/>, the server's own code (user mode: for the gateway, .NET and Kestrel).</summary>
+    public double? ServerUserMicrosecondsPerDelivery { get; init; }
+    /// <summary>Of <see cref="ServerCpuMicrosecondsPerDelivery"/>, the kernel's work for the server (system time: syscalls, wake-ups, faults).</summary>
+    public double? ServerSystemMicrosecondsPerDelivery { get; init; }
+    /// <summary>The server's threads blocking (futex waits, <c>epoll_wait</c> with nothing ready) in the window, per 1,000 deliveries.</summary>
+    public double? ServerVoluntarySwitchesPerThousandDeliveries { get; init; }
+    /// <summary>The server's threads preempted while they could have run on, per 1,000 deliveries.</summary>
+    public double? ServerInvoluntarySwitchesPerThousandDeliveries { get; init; }
     public long? BaselineRss { get; init; }
     public long? IdleRss { get; init; }
     public double? IdleBytesPerStream { get; init; }
@@ -92,7 +100,7 @@ internal sealed record PeerReport
         text.AppendLine(c, $"  delivered {Deliveries} of {ExpectedDeliveries}: lost {Lost} (on {StreamsWithLoss} streams), duplicated {Duplicated}, out of order {OutOfOrder}; publish failures {PublishFailures}{(FirstPublishError is null ? "" : $" ({FirstPublishError})")}");
         text.AppendLine(c, $"  publish → receive: p50 {P50:0.00} ms, p90 {P90:0.00} ms, p99 {P99:0.00} ms, max {Max:0.00} ms (first fifth p50 {EarlyP50:0.00}, last fifth p50 {LateP50:0.00}); {DeliveriesPerSecond:0} deliveries/s over {WindowSeconds:0.0} s");
         text.AppendLine(c, $"  schedule → receive (the publisher's lag included): p50 {ScheduledP50:0.00} ms, p99 {ScheduledP99:0.00} ms");
-        text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery");
+        text.AppendLine(c, $"  server (pid {ServerPid?.ToString(c) ?? "n/a"}): peak RSS {MiB(ServerPeakRss)} (PSS {MiB(ServerPeakPss)}), CPU {ServerCpuSeconds:0.00} s = {ServerCores:0.00} cores, {ServerCpuMicrosecondsPerDelivery:0.00} µs per delivery (user {ServerUserMicrosecondsPerDelivery:0.00}, kernel {ServerSystemMicrosecondsPerDelivery:0.00}); context switches per 1,000 deliveries: {ServerVoluntarySwitchesPerThousandDeliveries:0.0} voluntary, {ServerInvoluntarySwitchesPerThousandDeliveries:0.0} involuntary");
         text.AppendLine(c, $"  idle streams: RSS {MiB(BaselineRss)} before, {MiB(IdleRss)} with them open{(GcForced ? " (after a forced full collection)" : "")}: {IdleBytesPerStream / 1024:0.00} KiB per stream{(IdleGcHeap is { } heap ? $"; live GC heap {MiB(heap)}" : "")}");
         if (ServerGcCollections is { } collections)
         {

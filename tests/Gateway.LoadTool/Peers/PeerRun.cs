@@ -8,7 +8,8 @@ namespace Gateway.LoadTool.Peers;
 /// server up with a few streams, reads its memory, starts the receiving workers (<see cref="PeerWorker"/>) and waits
 /// until their streams are open, reads the memory again (idle streams), publishes the warm-up events and waits until
 /// every stream has them, then publishes the measured events and waits until every stream has the last one (or the
-/// drain time passes). Server CPU and the tool's CPU are read from <c>/proc</c> around that measured window.
+/// drain time passes). Server CPU (user and kernel), the server's context switches and the tool's CPU are read from
+/// <c>/proc</c> around that measured window.
 /// </summary>
 internal sealed class PeerRun(LoadOptions options, string[] arguments)
 {
@@ -54,7 +55,8 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
 
             // The collections in the window, read without collecting: a pause stops every stream of the server at once.
             var gcBefore = options.GcProbeDir is { } probe ? await GcProbe.CountsAsync(probe, cancellationToken) : null;
-            var serverCpuBefore = server?.CpuSeconds();
+            var serverCpuBefore = server?.UserAndSystemSeconds();
+            var serverSwitchesBefore = server?.Switches();
             var toolCpuBefore = tool.CpuSeconds();
             var receiversBefore = workers.Select(w => ProcessTree.CpuSecondsOf(w.Pid)).ToArray();
             var machineBefore = ProcessTree.MachineBusySeconds();
@@ -62,14 +64,19 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             var published = await publisher.PublishAsync(plan.WarmupEvents, plan.TotalEvents, cancellationToken);
             await Task.WhenAll(workers.Select(w => w.WaitAsync(WorkerMessage.Done, TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken)));
             var window = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
-            var serverCpu = server?.CpuSeconds() - serverCpuBefore;
+            var serverCpu = server?.UserAndSystemSeconds() - serverCpuBefore;
+            var serverSwitches = server?.Switches().Since(serverSwitchesBefore!);
             var toolCpu = tool.CpuSeconds() - toolCpuBefore;
             var cpu = new WindowCpu(
                 window,
-                serverCpu,
+                serverCpu?.Total,
                 toolCpu,
                 [.. workers.Select((w, i) => ProcessTree.CpuSecondsOf(w.Pid) - receiversBefore[i])],
-                ProcessTree.MachineBusySeconds() - machineBefore);
+                ProcessTree.MachineBusySeconds() - machineBefore)
+            {
+                ServerSystem = serverCpu?.System,
+                ServerSwitches = serverSwitches,
+            };
 
             var gcInWindow = gcBefore is not null ? (await GcProbe.CountsAsync(options.GcProbeDir!, cancellationToken)).Since(gcBefore) : null;
 
@@ -209,6 +216,10 @@ internal sealed class PeerRun(LoadOptions options, string[] arguments)
             ServerCpuSeconds = serverCpu,
             ServerCores = serverCores,
             ServerCpuMicrosecondsPerDelivery = serverCpu * 1e6 / deliveries,
+            ServerUserMicrosecondsPerDelivery = (serverCpu - cpu.ServerSystem) * 1e6 / deliveries,
+            ServerSystemMicrosecondsPerDelivery = cpu.ServerSystem * 1e6 / deliveries,
+            ServerVoluntarySwitchesPerThousandDeliveries = cpu.ServerSwitches?.Voluntary * 1000.0 / deliveries,
+            ServerInvoluntarySwitchesPerThousandDeliveries = cpu.ServerSwitches?.Involuntary * 1000.0 / deliveries,
             BaselineRss = baseline.Rss,
             IdleRss = idle.Rss,
             IdleBytesPerStream = idle.Rss - baseline.Rss is { } grown && opened > 0 ? (double)grown / opened : null,

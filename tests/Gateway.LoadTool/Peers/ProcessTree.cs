@@ -4,7 +4,7 @@ namespace Gateway.LoadTool.Peers;
 
 /// <summary>
 /// A process and its descendants read from <c>/proc</c> (nginx's master and workers, the tool and its receiving
-/// workers): CPU seconds so far and resident memory now, summed over the tree.
+/// workers): CPU seconds so far (user and kernel), context switches so far and resident memory now, summed over the tree.
 /// </summary>
 internal sealed class ProcessTree(int root)
 {
@@ -35,7 +35,11 @@ internal sealed class ProcessTree(int root)
     }
 
     /// <summary>User plus system CPU seconds of one process (0 once it has gone).</summary>
-    public static double CpuSecondsOf(int pid) => (Stat(pid)?.CpuTicks ?? 0) / TicksPerSecond;
+    public static double CpuSecondsOf(int pid) => CpuTimesOf(pid).Total;
+
+    /// <summary>User and system CPU seconds of one process, all its threads (0 once it has gone).</summary>
+    public static CpuTimes CpuTimesOf(int pid) =>
+        Stat(pid) is { } stat ? new CpuTimes(stat.UserTicks / TicksPerSecond, stat.SystemTicks / TicksPerSecond) : default;
 
     /// <summary>CPU seconds the whole machine spent busy (all cores, all processes) since boot, from <c>/proc/stat</c>.</summary>
     public static double MachineBusySeconds()
@@ -52,7 +56,13 @@ internal sealed class ProcessTree(int root)
     }
 
     /// <summary>User plus system CPU seconds of the tree's live processes.</summary>
-    public double CpuSeconds() => Pids().Sum(CpuSecondsOf);
+    public double CpuSeconds() => UserAndSystemSeconds().Total;
+
+    /// <summary>User and system CPU seconds of the tree's live processes.</summary>
+    public CpuTimes UserAndSystemSeconds() => Pids().Aggregate(default(CpuTimes), (sum, pid) => sum + CpuTimesOf(pid));
+
+    /// <summary>The context switches of every thread of the tree's live processes, now.</summary>
+    public SwitchSnapshot Switches() => SwitchSnapshot.Of(Pids());
 
     /// <summary>Summed VmRSS (shared pages count once per process) and Pss (shared pages split between them), in bytes.</summary>
     public (long Rss, long Pss) Memory() => Memory(Pids(), withPss: true);
@@ -76,7 +86,7 @@ internal sealed class ProcessTree(int root)
 
     public bool IsAlive => Stat(root) is not null;
 
-    private static (int Parent, long CpuTicks)? Stat(int pid)
+    private static (int Parent, long UserTicks, long SystemTicks)? Stat(int pid)
     {
         string text;
         try
@@ -92,10 +102,12 @@ internal sealed class ProcessTree(int root)
             return null;
         }
 
-        // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields are counted after the last ')'.
+        // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields are counted after the last ')'
+        // (field 3, state, is index 0): ppid is field 4, utime field 14, stime field 15.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         return (int.Parse(fields[1], CultureInfo.InvariantCulture),
-            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            long.Parse(fields[11], CultureInfo.InvariantCulture),
+            long.Parse(fields[12], CultureInfo.InvariantCulture));
     }
 
     private static long Kilobytes(string file, string key)
