@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Gateway.BenchPlot;
 
 // gateway-benchplot <results.jsonl> <table.md> <plot.png> [base label] [subject label]
@@ -9,10 +7,9 @@ if (args.Length < 3)
     return 2;
 }
 
-var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 var rows = File.ReadLines(args[0])
     .Where(line => line.TrimStart().StartsWith('{'))
-    .Select(line => JsonSerializer.Deserialize<BenchRow>(line, json)!)
+    .Select(BenchRow.Parse)
     .ToList();
 if (rows.Count == 0)
 {
