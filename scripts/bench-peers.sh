@@ -213,7 +213,10 @@ dotnet "$BUILD/plot/Gateway.BenchPlot.dll" "$RESULTS" "$WORK/table.md" "$OUT/plo
        "the gateway's server host published Release (extra environment: ${GATEWAY_ENV:-none})."
   echo "Rows: streams × events/s in all over $CHANNELS channels, $PAYLOAD-byte events, ${MEASURE_SECONDS} s measured after ${WARMUP_SECONDS} s of warm-up, a fresh server per row."
   echo "Command: BENCH_ROWS=\"$ROWS\" BENCH_SECONDS=$MEASURE_SECONDS BENCH_CLIENT=$CLIENT bash scripts/bench-peers.sh"
-  echo "Each cell: Nchan / gateway (gateway ÷ Nchan). Idle KiB per stream: server RSS with the streams open minus before," \
+  echo "Each cell: Nchan / gateway (gateway ÷ Nchan). Of which kernel µs: the part of the server's CPU per delivery the kernel" \
+       "spent for it (system time: syscalls, wake-ups); the rest is the server's own code. Context switches: voluntary (a thread" \
+       "blocked) + involuntary (a thread preempted), summed over every thread of the server's processes, per 1,000 deliveries." \
+       "Idle KiB per stream: server RSS with the streams open minus before," \
        "per stream (the gateway's after a forced full collection). GC: the gateway's collections during the measured window and" \
        "their total pause (every stream waits through a pause), counted by the load tool's startup hook without collecting."
   echo
