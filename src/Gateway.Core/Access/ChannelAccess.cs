@@ -25,7 +25,12 @@ public sealed class ChannelAccess(IOptions<AuthOptions> options, IOptions<HostAc
         }
     }
 
-    public async Task<AccessDecision> CheckAsync(HttpContext context, string channel, ChannelRight right)
+    /// <summary>
+    /// Whether <paramref name="context"/>'s caller has <paramref name="right"/> on <paramref name="channel"/>; a refusal
+    /// is answered here (401 or 403 problem). Completes synchronously, without a task object, when tokens are off or the
+    /// channel is public: the common case on every publish and stream request.
+    /// </summary>
+    public async ValueTask<AccessDecision> CheckAsync(HttpContext context, string channel, ChannelRight right)
     {
         var o = options.Value;
         if (!o.IsEnabled)

@@ -114,7 +114,12 @@ public sealed partial class EventIngestor(
         var sources = activity is null ? null : new Dictionary<ChannelEvent, IncomingEvent>(batch.Count);
         foreach (var (channel, indexes) in byChannel)
         {
-            var drafts = indexes.Select(i => new EventDraft(batch[i].EventName, batch[i].Data, batch[i].SourceId)).ToList();
+            var drafts = new List<EventDraft>(indexes.Count);
+            foreach (var i in indexes)
+            {
+                drafts.Add(new EventDraft(batch[i].EventName, batch[i].Data, batch[i].SourceId));
+            }
+
             AppendResult result;
             using (var append = activity is null ? null : GatewayTracing.Source.StartActivity(GatewayTracing.Append))
             {
@@ -125,10 +130,11 @@ public sealed partial class EventIngestor(
             }
 
             var appended = result.Appended.GetEnumerator();
-            var duplicates = result.Duplicates.ToDictionary(d => d.SourceId, d => d.Offset, StringComparer.Ordinal);
+            // Made only when the log found duplicates: a publish over HTTP is almost always new.
+            var duplicates = result.Duplicates.Count == 0 ? null : result.Duplicates.ToDictionary(d => d.SourceId, d => d.Offset, StringComparer.Ordinal);
             foreach (var i in indexes)
             {
-                if (duplicates.TryGetValue(batch[i].SourceId, out var offset))
+                if (duplicates is not null && duplicates.TryGetValue(batch[i].SourceId, out var offset))
                 {
                     outcomes[i] = new IngestOutcome(IngestStatus.Duplicate, AppendedAt: new EventPosition(result.Epoch, offset));
                 }

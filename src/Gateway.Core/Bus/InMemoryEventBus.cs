@@ -33,6 +33,35 @@ public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options, TimeProv
         var trace = GatewayTracing.Source.HasListeners() && Activity.Current is { } current ? current.Context : default;
         var queued = new QueuedPublish(new IncomingEvent(channel, eventName, data, sourceId) { Trace = trace });
         var timeout = options.Value.AppendTimeout;
+        var started = time.GetTimestamp();
+
+        // A queue with room takes the event at once, with no timer or linked token to make: the usual case.
+        if (!_queue.Writer.TryWrite(queued))
+        {
+            await EnqueueAsync(queued, timeout, cancellationToken);
+        }
+
+        var left = timeout - time.GetElapsedTime(started);
+        try
+        {
+            // The publisher may give up waiting; the event stays queued and is appended all the same.
+            return await queued.Committed.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            if (queued.Committed.Task.IsCompletedSuccessfully)
+            {
+                return await queued.Committed.Task;
+            }
+
+            // Still queued: take it back, so it is never appended. Already taken by ingest: it is appended once, later.
+            throw new PublishTimedOutException(queued.TryWithdraw(), timeout);
+        }
+    }
+
+    /// <summary>Waits for room in a full queue, within <paramref name="timeout"/>; a closed queue means the gateway is stopping.</summary>
+    private async Task EnqueueAsync(QueuedPublish queued, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var timedOut = new CancellationTokenSource(timeout, time);
         using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(timedOut.Token, cancellationToken);
         try
@@ -47,22 +76,6 @@ public sealed class InMemoryEventBus(IOptions<InMemoryOptions> options, TimeProv
         {
             // The queue stayed full (the log is down): the event never entered it.
             throw new PublishTimedOutException(withdrawn: true, timeout);
-        }
-
-        try
-        {
-            // The publisher may give up waiting; the event stays queued and is appended all the same.
-            return await queued.Committed.Task.WaitAsync(waitEnds.Token);
-        }
-        catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            if (queued.Committed.Task.IsCompletedSuccessfully)
-            {
-                return await queued.Committed.Task;
-            }
-
-            // Still queued: take it back, so it is never appended. Already taken by ingest: it is appended once, later.
-            throw new PublishTimedOutException(queued.TryWithdraw(), timeout);
         }
     }
 

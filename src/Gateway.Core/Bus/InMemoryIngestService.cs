@@ -78,7 +78,9 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
     private async Task IngestWithRetryAsync(List<InMemoryEventBus.QueuedPublish> batch, CancellationToken aborted)
     {
         var events = batch.Select(q => q.Event).ToList();
-        var backoff = new RetryBackoff(time, first: TimeSpan.FromMilliseconds(100));
+
+        // Made at the first failure: almost every batch goes in at once.
+        RetryBackoff? backoff = null;
         while (true)
         {
             try
@@ -93,6 +95,7 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                backoff ??= new RetryBackoff(time, first: TimeSpan.FromMilliseconds(100));
                 LogRetry(ex, batch.Count, backoff.Next);
                 if (!await backoff.WaitAsync(aborted))
                 {

@@ -154,7 +154,9 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        if (IsMultipart(context.Request.ContentType))
+        // Parsed once for both checks below: a parse allocates its parameter list.
+        var mediaType = MediaTypeOf(context.Request.ContentType);
+        if (IsMultipart(mediaType))
         {
             await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 "The body is the event's data as it is; a multipart/form-data (or other multipart) body is not accepted.");
@@ -167,7 +169,7 @@ public sealed class GatewayEndpoints(
             return;
         }
 
-        if (!IsUtf8OrUnspecified(context.Request.ContentType, out var charset))
+        if (!IsUtf8OrUnspecified(mediaType, out var charset))
         {
             await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
                 $"The body must be UTF-8 text; the request declares charset '{charset}'.");
@@ -296,9 +298,12 @@ public sealed class GatewayEndpoints(
         };
     }
 
-    private static bool IsMultipart(string? contentType) =>
-        contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The request's media type; null when it sent none or one that does not parse (treated as unspecified).</summary>
+    private static MediaTypeHeaderValue? MediaTypeOf(string? contentType) =>
+        contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media) ? media : null;
+
+    private static bool IsMultipart(MediaTypeHeaderValue? media) =>
+        media is not null && media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
 
     private Task TooLarge(HttpContext context, long? length) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Event too large",
@@ -306,10 +311,10 @@ public sealed class GatewayEndpoints(
                 ? $"The event data is {n} bytes; at most {rules.MaxDataBytes} are allowed."
                 : $"The event data is larger than the {rules.MaxDataBytes} bytes allowed.");
 
-    private static bool IsUtf8OrUnspecified(string? contentType, out string? charset)
+    private static bool IsUtf8OrUnspecified(MediaTypeHeaderValue? media, out string? charset)
     {
         charset = null;
-        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.Charset.HasValue)
+        if (media is null || !media.Charset.HasValue)
         {
             return true;
         }
