@@ -86,9 +86,10 @@ public sealed class EventHub
     {
         if (_channels.TryGetValue(e.Channel, out var subscribers))
         {
+            var now = _time.GetUtcNow();
             if (_activity.TryGetValue(e.Channel, out var activity))
             {
-                activity.Seen(_time.GetUtcNow());
+                activity.Seen(now);
             }
 
             // The streams are woken after every one has the event, together (see WakeBatch), not one work item each.
@@ -98,7 +99,7 @@ public sealed class EventHub
             {
                 foreach (var s in subscribers)
                 {
-                    s.Offer(e, wakes);
+                    s.Offer(e, now, wakes);
                 }
             }
             finally
@@ -149,8 +150,18 @@ public sealed class EventHub
                 }
                 else if (now >= s.NextHeartbeat)
                 {
-                    s.NextHeartbeat = now + o.HeartbeatInterval;
-                    s.OfferHeartbeat(heartbeats ??= new WakeBatch(subscribers.Length));
+                    // A heartbeat only ends a quiet interval: a stream that got an event since is not idle, and its
+                    // next heartbeat is due an interval after that event (a busy stream never gets one).
+                    var quietUntil = s.LastEventAt + o.HeartbeatInterval;
+                    if (quietUntil > now)
+                    {
+                        s.NextHeartbeat = quietUntil;
+                    }
+                    else
+                    {
+                        s.NextHeartbeat = now + o.HeartbeatInterval;
+                        s.OfferHeartbeat(heartbeats ??= new WakeBatch(subscribers.Length));
+                    }
                 }
             }
         }

@@ -14,6 +14,7 @@ public sealed class HubSubscription : IDisposable
     private int _endReason;
     private int _mode;
     private long _writingSince;
+    private long _lastEventTicks;
     private Action<object?>? _abort;
     private object? _abortState;
 
@@ -50,6 +51,9 @@ public sealed class HubSubscription : IDisposable
 
     internal DateTimeOffset NextHeartbeat { get; set; }
 
+    /// <summary>When the hub last queued an event for the stream (<see cref="DateTimeOffset.MinValue"/>: never).</summary>
+    internal DateTimeOffset LastEventAt => new(Volatile.Read(ref _lastEventTicks), TimeSpan.Zero);
+
     internal DateTimeOffset? EndedAt { get; private set; }
 
     internal bool Aborted { get; private set; }
@@ -65,8 +69,11 @@ public sealed class HubSubscription : IDisposable
         _abortState = state;
     }
 
-    /// <summary>Queues a live event; a waiting stream is woken by <paramref name="wakes"/> once the hub dispatches it.</summary>
-    internal void Offer(ChannelEvent e, WakeBatch? wakes = null)
+    /// <summary>
+    /// Queues a live event published at <paramref name="now"/>; a waiting stream is woken by <paramref name="wakes"/> once
+    /// the hub dispatches it.
+    /// </summary>
+    internal void Offer(ChannelEvent e, DateTimeOffset now, WakeBatch? wakes = null)
     {
         if (IsEnded)
         {
@@ -75,6 +82,8 @@ public sealed class HubSubscription : IDisposable
 
         if (_queue.TryWrite(new HubSignal(e), wakes))
         {
+            // Ticks, not a reference: this store per delivery dirties nothing the collector must scan.
+            Volatile.Write(ref _lastEventTicks, now.UtcTicks);
             return;
         }
 

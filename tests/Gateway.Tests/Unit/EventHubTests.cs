@@ -91,6 +91,65 @@ public sealed class EventHubTests
     }
 
     [Fact]
+    public void A_subscriber_that_got_an_event_gets_its_heartbeat_an_interval_after_that_event()
+    {
+        var hub = CreateHub(o => o.HeartbeatInterval = TimeSpan.FromSeconds(15));
+        using var s = hub.Subscribe("c");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        hub.Publish(Event("c", 1));
+        Assert.True(s.Reader.TryRead(out _));
+
+        // Due by the schedule it subscribed with, but an event went out 5 s ago: the stream was not quiet.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        hub.Tick();
+        Assert.Equal(0, s.Reader.Count);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        hub.Tick();
+        Assert.Equal(0, s.Reader.Count);
+
+        // A full interval after the event, with nothing since.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        hub.Tick();
+        Assert.True(s.Reader.TryRead(out var signal));
+        Assert.True(signal.IsHeartbeat);
+    }
+
+    [Fact]
+    public void A_subscriber_that_gets_events_more_often_than_the_interval_gets_no_heartbeat_until_they_stop()
+    {
+        var hub = CreateHub(o => o.HeartbeatInterval = TimeSpan.FromSeconds(15));
+        using var s = hub.Subscribe("c");
+        var events = 0;
+        var heartbeats = 0;
+        for (var second = 1; second <= 75; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            if (second <= 60 && second % 5 == 0)
+            {
+                hub.Publish(Event("c", second / 5));
+            }
+
+            hub.Tick();
+            while (s.Reader.TryRead(out var signal))
+            {
+                if (signal.IsHeartbeat)
+                {
+                    heartbeats++;
+                    Assert.Equal(75, second);
+                }
+                else
+                {
+                    events++;
+                }
+            }
+        }
+
+        // The last event went out at 60 s; the stream is quiet from then, and its heartbeat comes at 75 s.
+        Assert.Equal(12, events);
+        Assert.Equal(1, heartbeats);
+    }
+
+    [Fact]
     public void Tick_ends_a_subscriber_at_its_deadline_and_aborts_it_after_the_grace_period()
     {
         var hub = CreateHub(o =>

@@ -40,7 +40,7 @@ public static class GatewayRouteDocumentation
         .WithTags(StreamsTag)
         .WithSummary("Follow one channel as a server-sent event stream")
         .WithDescription(
-            "Starts with a 'retry:' field and a comment, sends a heartbeat comment every Gateway:Stream:HeartbeatInterval (15 s by default), " +
+            "Starts with a 'retry:' field and a comment, sends a heartbeat comment when no event came for Gateway:Stream:HeartbeatInterval (15 s by default), " +
             "replays the events after Last-Event-ID from the log, then live events; ends cleanly with a final 'retry:' at its deadline, " +
             "at shutdown or when its token expires. Never compressed or buffered (Content-Encoding: identity).")
         .WithResumeParameters()
