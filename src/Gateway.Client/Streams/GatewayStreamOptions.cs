@@ -16,8 +16,8 @@ public sealed record GatewayStreamOptions
     public TimeSpan MaxFailureBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A stream that sends nothing, not even a heartbeat comment (every 15 s by default), for this long is taken as a dead
-    /// connection and reconnected. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever, as EventSource does.
+    /// A stream that sends nothing, not even a heartbeat comment (sent after 15 s without an event by default), for this
+    /// long is taken as a dead connection and reconnected. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever, as EventSource does.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
