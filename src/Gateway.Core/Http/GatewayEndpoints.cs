@@ -52,21 +52,8 @@ public sealed class GatewayEndpoints(
         ? session.RunAsync(context, channel, stream.Start, stream.NotAfter, stream.Admission)
         : Task.CompletedTask;
 
-    private async Task RunOnceAdmittedAsync(HttpContext context, string channel, ValueTask<AdmittedStream?> admitting)
-    {
-        AdmittedStream? admitted;
-        try
-        {
-            admitted = await admitting;
-        }
-        catch (Exception ex) when (StreamStartFailure.CanAnswer(context))
-        {
-            await StreamStartFailure.AnswerAsync(context, logger, ex);
-            return;
-        }
-
-        await RunStream(context, channel, admitted);
-    }
+    private async Task RunOnceAdmittedAsync(HttpContext context, string channel, ValueTask<AdmittedStream?> admitting) =>
+        await RunStream(context, channel, await StreamStartFailure.AdmitOrAnswerAsync(context, logger, admitting));
 
     /// <summary>The stream request's checks; null once a refusal was answered.</summary>
     private async ValueTask<AdmittedStream?> AdmitStreamAsync(HttpContext context, string channel)

@@ -39,21 +39,8 @@ public sealed class MultiChannelStreamEndpoint(
         ? session.RunAsync(context, request.Channels, request.Stream.Start, request.Stream.NotAfter, request.Stream.Admission)
         : Task.CompletedTask;
 
-    private async Task RunOnceAdmittedAsync(HttpContext context, ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> admitting)
-    {
-        (IReadOnlyList<string> Channels, AdmittedStream Stream)? admitted;
-        try
-        {
-            admitted = await admitting;
-        }
-        catch (Exception ex) when (StreamStartFailure.CanAnswer(context))
-        {
-            await StreamStartFailure.AnswerAsync(context, logger, ex);
-            return;
-        }
-
-        await RunStream(context, admitted);
-    }
+    private async Task RunOnceAdmittedAsync(HttpContext context, ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> admitting) =>
+        await RunStream(context, await StreamStartFailure.AdmitOrAnswerAsync(context, logger, admitting));
 
     /// <summary>The stream request's checks; null once a refusal was answered.</summary>
     private async ValueTask<(IReadOnlyList<string> Channels, AdmittedStream Stream)?> AdmitStreamAsync(HttpContext context)

@@ -11,9 +11,27 @@ namespace Gateway.Core.Http;
 internal static partial class StreamStartFailure
 {
     /// <summary>Whether the failure can still be answered: the response has not started and the client is still there.</summary>
-    public static bool CanAnswer(HttpContext context) => !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested;
+    private static bool CanAnswer(HttpContext context) => !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested;
 
-    public static Task AnswerAsync(HttpContext context, ILogger logger, Exception exception)
+    /// <summary>
+    /// Awaits a stream route's admission checks that did not complete at once; a failure that can still be answered
+    /// (<see cref="CanAnswer"/>) is answered here and reads as null (no stream), any other propagates.
+    /// </summary>
+    public static async Task<T?> AdmitOrAnswerAsync<T>(HttpContext context, ILogger logger, ValueTask<T?> admitting)
+        where T : struct
+    {
+        try
+        {
+            return await admitting;
+        }
+        catch (Exception ex) when (CanAnswer(context))
+        {
+            await AnswerAsync(context, logger, ex);
+            return null;
+        }
+    }
+
+    private static Task AnswerAsync(HttpContext context, ILogger logger, Exception exception)
     {
         LogFailed(logger, exception);
         return Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, ProblemDetailTexts.InternalErrorTitle, ProblemDetailTexts.InternalErrorDetail);
