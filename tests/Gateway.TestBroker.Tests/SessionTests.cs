@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using Gateway.Testing;
@@ -97,7 +98,15 @@ public sealed class SessionTests
     {
         var lockDuration = TimeSpan.FromSeconds(2);
         var time = BrokerClock.Create();
-        await using var fixture = await StartAsync(new TestServiceBusBrokerOptions { LockDuration = lockDuration, TimeProvider = time });
+        var changes = new ConcurrentQueue<SessionLockChange>();
+        var renewals = new ConcurrentQueue<LockRenewal>();
+        await using var fixture = await StartAsync(new TestServiceBusBrokerOptions
+        {
+            LockDuration = lockDuration,
+            TimeProvider = time,
+            OnSessionLock = changes.Enqueue,
+            OnLockRenewed = renewals.Enqueue,
+        });
         await using var sender = fixture.Client.CreateSender(BrokerFixture.Topic);
         await sender.SendMessageAsync(new ServiceBusMessage("held") { SessionId = "s" });
 
@@ -126,6 +135,16 @@ public sealed class SessionTests
         Assert.Equal(("held", 2), (redelivered.Body.ToString(), redelivered.DeliveryCount));
         Assert.Equal("cursor=1", (await next.GetSessionStateAsync()).ToString());
         await next.CompleteMessageAsync(redelivered);
+
+        // The hooks saw it all: the renewal (with the message's delivery counts), the lapse, the next accept, its release.
+        await next.DisposeAsync();
+        await Waits.UntilAsync(() => changes.Any(c => c.Kind == SessionLockChangeKind.Released), Wait, "the closed receiver's session to be released");
+        Assert.Equal(
+            [SessionLockChangeKind.Locked, SessionLockChangeKind.Renewed, SessionLockChangeKind.Lost, SessionLockChangeKind.Locked, SessionLockChangeKind.Released],
+            changes.Select(c => c.Kind));
+        Assert.All(changes, c => Assert.Equal(("s", $"{BrokerFixture.Topic}/Subscriptions/{Sessions}"), (c.SessionId, c.Entity)));
+        var renewal = Assert.Single(renewals);
+        Assert.Equal((1, 0, changes.ElementAt(1).LockedUntilUtc), (renewal.Deliveries, renewal.FailedDeliveries, (DateTime?)renewal.LockedUntilUtc));
     }
 
     [Fact(Timeout = 60_000)]

@@ -32,7 +32,8 @@ public sealed class TestServiceBusBroker : IAsyncDisposable
             options.OnLockRenewed,
             options.DuplicateDetectionWindow,
             options.LoseDelivery,
-            options.SessionAcceptWait));
+            options.SessionAcceptWait,
+            options.OnSessionLock));
         listener = new BrokerListener(transports, new AdministrationHttp(new AtomAdministration(entities)));
 
         // AMQPNetLite's listener takes its connections from the transports our own TCP listener accepted.

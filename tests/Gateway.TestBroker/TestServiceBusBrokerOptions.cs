@@ -31,6 +31,12 @@ public sealed class TestServiceBusBrokerOptions
     public Action<LockRenewal>? OnLockRenewed { get; init; }
 
     /// <summary>
+    /// Called when a session's lock is taken, renewed, released or lost, outside the broker's locks (a loss or a
+    /// release on the thread pool). Lets a test see that a held session kept its lock, e.g. across a long outage.
+    /// </summary>
+    public Action<SessionLockChange>? OnSessionLock { get; init; }
+
+    /// <summary>
     /// Duplicate detection on every topic, as the gateway's infra sets on <c>events</c>: a message whose MessageId the
     /// topic saw within this window is accepted and dropped. Null (the default): off, every message is kept.
     /// </summary>

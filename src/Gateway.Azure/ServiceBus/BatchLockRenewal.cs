@@ -8,10 +8,10 @@ namespace Gateway.Azure.ServiceBus;
 /// let the locks lapse, or another instance would ingest the same messages meanwhile), for at most a budget — but for
 /// as long as the event log is down: each redelivery raises the delivery count, and an outage of any length must not
 /// push good messages to the dead-letter queue. <see cref="LockLost"/> fires when a lock is gone, so the batch stops
-/// and is left to redelivery. From a session receiver the messages' locks are the session's: the session lock is
-/// renewed instead.
+/// and is left to redelivery. Not for a session's messages: their locks are the session's, which
+/// <see cref="SessionLockKeeper"/> keeps for as long as the session is held.
 /// </summary>
-internal sealed partial class BatchLockRenewal : IAsyncDisposable
+internal sealed partial class BatchLockRenewal : IBatchLocks
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(200);
 
@@ -35,7 +35,6 @@ internal sealed partial class BatchLockRenewal : IAsyncDisposable
         _loop = RenewAsync(time.GetUtcNow() + budget);
     }
 
-    /// <summary>Cancelled when a lock of the batch has lapsed or could not be renewed.</summary>
     public CancellationToken LockLost => _lost.Token;
 
     public async ValueTask DisposeAsync()
@@ -53,7 +52,7 @@ internal sealed partial class BatchLockRenewal : IAsyncDisposable
         {
             while (true)
             {
-                var earliest = _receiver is ServiceBusSessionReceiver session ? session.SessionLockedUntil : _messages.Min(m => m.LockedUntil);
+                var earliest = _messages.Min(m => m.LockedUntil);
                 var now = _time.GetUtcNow();
                 if (now >= renewUntil && !_logDown())
                 {
@@ -68,13 +67,10 @@ internal sealed partial class BatchLockRenewal : IAsyncDisposable
                 await Task.Delay(Max((earliest - now) / 2, MinimumWait), _time, stop);
                 try
                 {
-                    await (_receiver is ServiceBusSessionReceiver sessionReceiver
-                        ? sessionReceiver.RenewSessionLockAsync(stop)
-                        : Task.WhenAll(_messages.Select(m => _receiver.RenewMessageLockAsync(m, stop))));
+                    await Task.WhenAll(_messages.Select(m => _receiver.RenewMessageLockAsync(m, stop)));
                 }
-                catch (Exception ex) when (ex is ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost or ServiceBusFailureReason.SessionLockLost } or ObjectDisposedException)
+                catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessageLockLost)
                 {
-                    // ObjectDisposedException: the client closes a session receiver whose link (and so session) was lost.
                     LogLockLost(ex, _messages.Count);
                     await _lost.CancelAsync();
                     return;

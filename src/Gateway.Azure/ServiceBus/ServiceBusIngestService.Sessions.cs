@@ -8,8 +8,9 @@ namespace Gateway.Azure.ServiceBus;
 /// Ingest with <see cref="ServiceBusTransportOptions.Sessions"/> on: <see cref="ServiceBusTransportOptions.MaxConcurrentSessions"/>
 /// slots, each holding one session (SessionId = channel) at a time. Service Bus hands a session's messages to its one
 /// holder in send order, and a message given back is the next one it hands out, so a channel's batches reach the log in
-/// send order. The batch path is the same as without sessions (append before complete, locks — here the session's —
-/// renewed while the log is down, poison messages dead-lettered with their reason). What differs: a batch that was
+/// send order. The batch path is the same as without sessions (append before complete, locks renewed while the log
+/// is down, poison messages dead-lettered with their reason), but the locks are the session's, kept for as long as the
+/// slot holds the session (<see cref="SessionLockKeeper"/>), not only while a batch is in hand. What differs: a batch that was
 /// given back or not fully settled ends the session at once (closing it returns its messages, oldest first, to the
 /// next holder), so no later message of the channel can be ingested before it.
 /// </summary>
@@ -74,6 +75,8 @@ public sealed partial class ServiceBusIngestService
     private async Task IngestSessionAsync(ServiceBusSessionReceiver session, CancellationToken stoppingToken)
     {
         var o = options.Value;
+        // The session's lock is its messages' locks: kept from here until the session is given back, between batches too.
+        await using var keeper = new SessionLockKeeper(session, () => outage.IsLogDown, time, logger);
         // Its unbatched messages need no giving back: closing the session returns every message it holds, oldest first.
         await using var pump = new IngestReceivePump(
             session,
@@ -92,7 +95,7 @@ public sealed partial class ServiceBusIngestService
             stoppingToken);
         try
         {
-            while (!stoppingToken.IsCancellationRequested && outage.StoppedReason is null && !outage.IsLogDown)
+            while (!stoppingToken.IsCancellationRequested && outage.StoppedReason is null && !outage.IsLogDown && !keeper.LockLost.IsCancellationRequested)
             {
                 if (await pump.NextBatchAsync(stoppingToken) is not { } messages)
                 {
@@ -101,7 +104,7 @@ public sealed partial class ServiceBusIngestService
 
                 // One batch at a time, settled before the next is taken: its fan-out does not overlap the next append here.
 
-                if (!await StartBatch(session, messages, previousFanout: Task.CompletedTask, stoppingToken).Settled)
+                if (!await StartBatch(session, messages, _ => keeper.HoldBatch(o.MaxLockRenewalDuration), previousFanout: Task.CompletedTask, stoppingToken).Settled)
                 {
                     // Given back or not settled: later messages of the channel must not overtake these. Closing the session
                     // returns them, oldest first, to its next holder.

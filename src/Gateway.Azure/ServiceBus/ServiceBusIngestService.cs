@@ -100,7 +100,7 @@ public sealed partial class ServiceBusIngestService(
                     return;
                 }
 
-                var batch = StartBatch(receiver, messages, previous.FannedOut, stoppingToken);
+                var batch = StartBatch(receiver, messages, m => KeepMessageLocks(receiver, m), previous.FannedOut, stoppingToken);
                 await batch.Appended;
                 await previous.Settled;
                 previous = batch;
@@ -134,14 +134,25 @@ public sealed partial class ServiceBusIngestService(
 
     /// <summary>
     /// Starts a batch on its way: appended, then fanned out once <paramref name="previousFanout"/> has ended, then
-    /// settled; or given back.
+    /// settled; or given back. <paramref name="keepLocks"/> keeps the locks of the batch's accepted messages while they
+    /// are ingested.
     /// </summary>
-    private IngestBatchProgress StartBatch(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, Task previousFanout, CancellationToken stoppingToken) =>
-        IngestBatchProgress.Start(progress => IngestBatchAsync(receiver, messages, previousFanout, progress, stoppingToken));
+    private IngestBatchProgress StartBatch(
+        ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, Func<IReadOnlyList<ServiceBusReceivedMessage>, IBatchLocks> keepLocks, Task previousFanout, CancellationToken stoppingToken) =>
+        IngestBatchProgress.Start(progress => IngestBatchAsync(receiver, messages, keepLocks, previousFanout, progress, stoppingToken));
+
+    /// <summary>Without sessions each message has a lock of its own, renewed for the batch.</summary>
+    private BatchLockRenewal KeepMessageLocks(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages) =>
+        new(receiver, messages, options.Value.MaxLockRenewalDuration, () => outage.IsLogDown, time, logger);
 
     /// <returns>True when every message of the batch was settled; false when some were given back or could not be settled.</returns>
     private async Task<bool> IngestBatchAsync(
-        ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, Task previousFanout, IngestBatchProgress progress, CancellationToken stoppingToken)
+        ServiceBusReceiver receiver,
+        IReadOnlyList<ServiceBusReceivedMessage> messages,
+        Func<IReadOnlyList<ServiceBusReceivedMessage>, IBatchLocks> keepLocks,
+        Task previousFanout,
+        IngestBatchProgress progress,
+        CancellationToken stoppingToken)
     {
         try
         {
@@ -155,7 +166,7 @@ public sealed partial class ServiceBusIngestService(
                 .ToList();
             if (accepted.Count > 0)
             {
-                settles.Add(IngestAcceptedAsync(receiver, accepted, previousFanout, progress, stoppingToken));
+                settles.Add(IngestAcceptedAsync(receiver, accepted, keepLocks(accepted), previousFanout, progress, stoppingToken));
             }
 
             return await AllSettledAsync(settles);
@@ -174,17 +185,17 @@ public sealed partial class ServiceBusIngestService(
 
     /// <summary>
     /// Appends the batch, fans it out once <paramref name="previousFanout"/> has ended, then settles it; gives it back
-    /// when either step was given up. Its locks are renewed until its fan-out has ended.
+    /// when either step was given up. <paramref name="locks"/> keeps their locks until its fan-out has ended.
     /// </summary>
     /// <returns>See <see cref="IngestBatchAsync"/>.</returns>
     private async Task<bool> IngestAcceptedAsync(
-        ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, Task previousFanout, IngestBatchProgress progress, CancellationToken stoppingToken)
+        ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> messages, IBatchLocks locks, Task previousFanout, IngestBatchProgress progress, CancellationToken stoppingToken)
     {
-        var batch = messages.Select(IngestMessage.Read).ToList();
         IReadOnlyList<IngestOutcome>? outcomes = null;
-        await using (var renewal = new BatchLockRenewal(receiver, messages, options.Value.MaxLockRenewalDuration, () => outage.IsLogDown, time, logger))
+        await using (locks)
         {
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, renewal.LockLost);
+            var batch = messages.Select(IngestMessage.Read).ToList();
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, locks.LockLost);
             using var appended = await AppendWithRetryAsync(batch, cancel.Token, stoppingToken);
             if (appended is not null)
             {

@@ -93,11 +93,12 @@ internal sealed partial class EntityQueue
             foreach (var held in locks.Values.Where(l => l.Message.SessionId == sessionId))
             {
                 held.LockedUntilUtc = until;
-                renewals.Add(new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, until));
+                renewals.Add(new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, held.Message.FailedDeliveries, until));
             }
         }
 
         renewals.ForEach(r => settings.OnLockRenewed?.Invoke(r));
+        settings.OnSessionLock?.Invoke(new SessionLockChange(Path, sessionId, SessionLockChangeKind.Renewed, until));
         return until;
     }
 
@@ -167,7 +168,11 @@ internal sealed partial class EntityQueue
         accept.Consumer.SessionId = session.Id;
         consumers.Add(accept.Consumer);
         var until = session.LockedUntilUtc;
-        return () => accept.Locked(session.Id, until);
+        return () =>
+        {
+            settings.OnSessionLock?.Invoke(new SessionLockChange(Path, session.Id, SessionLockChangeKind.Locked, until));
+            accept.Locked(session.Id, until);
+        };
     }
 
     void GiveUpWaiting(SessionAccept accept)
@@ -250,6 +255,12 @@ internal sealed partial class EntityQueue
     {
         var holder = session.Holder;
         session.Holder = null;
+        if (settings.OnSessionLock is { } onSessionLock)
+        {
+            var change = new SessionLockChange(Path, session.Id, detachWith is null ? SessionLockChangeKind.Released : SessionLockChangeKind.Lost, null);
+            _ = Task.Run(() => onSessionLock(change));
+        }
+
         foreach (var (token, held) in locks.Where(l => l.Value.Message.SessionId == session.Id).ToList())
         {
             locks.Remove(token);

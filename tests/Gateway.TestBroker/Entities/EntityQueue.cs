@@ -185,7 +185,7 @@ internal sealed partial class EntityQueue(string path, EntitySettings settings, 
             }
 
             held.LockedUntilUtc = settings.TimeProvider.GetUtcNow().UtcDateTime + settings.LockDuration;
-            renewal = new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, held.LockedUntilUtc);
+            renewal = new LockRenewal(Path, held.Message.SequenceNumber, held.Message.Deliveries, held.Message.FailedDeliveries, held.LockedUntilUtc);
         }
 
         settings.OnLockRenewed?.Invoke(renewal);

@@ -8,4 +8,5 @@ internal sealed record EntitySettings(
     Action<LockRenewal>? OnLockRenewed = null,
     TimeSpan? DuplicateDetectionWindow = null,
     Func<DeliveryAttempt, bool>? LoseDelivery = null,
-    TimeSpan? SessionAcceptWait = null);
+    TimeSpan? SessionAcceptWait = null,
+    Action<SessionLockChange>? OnSessionLock = null);
