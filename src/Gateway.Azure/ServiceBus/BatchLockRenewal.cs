@@ -75,9 +75,9 @@ internal sealed partial class BatchLockRenewal : IBatchLocks
                     await _lost.CancelAsync();
                     return;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stop.IsCancellationRequested)
                 {
-                    // Transient (connection): try again soon, while the locks still hold.
+                    // Transient (connection, or the client's own timeout): try again soon, while the locks still hold.
                     LogRenewFailed(ex);
                 }
             }

@@ -106,9 +106,9 @@ internal sealed partial class SessionLockKeeper : IAsyncDisposable
                     await _lost.CancelAsync();
                     return;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stop.IsCancellationRequested)
                 {
-                    // Transient (connection): try again soon, while the lock still holds.
+                    // Transient (connection, or the client's own timeout): try again soon, while the lock still holds.
                     LogRenewFailed(ex, _session.SessionId);
                 }
             }
