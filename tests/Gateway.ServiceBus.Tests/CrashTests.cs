@@ -109,14 +109,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         return sent;
     }
 
-    private static async Task UntilCommittedAsync(IEventLog log, int atLeast)
-    {
-        using var timeout = new CancellationTokenSource(IngestTimeout);
-        while (await CommittedAsync(log) < atLeast)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
+    // A fresh server process ingests 2,000 messages' worth of batches: on a shared machine that can take a while.
+    private static Task UntilCommittedAsync(IEventLog log, int atLeast) =>
+        Waits.UntilAsync(async () => await CommittedAsync(log) >= atLeast, Waits.Test, $"{atLeast} of {Total} events to be in the log");
 
     /// <summary>Events in the log over all channels (the sum of the heads).</summary>
     private static async Task<long> CommittedAsync(IEventLog log)

@@ -96,6 +96,21 @@ public sealed class LockRenewalLoopTests
         Assert.False(lost.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_renewal_that_fails_after_the_stop_does_not_fail_the_disposal()
+    {
+        var broker = new FakeLock { InFlight = new TaskCompletionSource() };
+        var loop = broker.Loop(budgetSpent: _ => false);
+        broker.Time.Advance(LockDuration / 2);
+        await broker.UntilRenewedAsync(1);
+
+        // The batch ends while a renewal is under way, and the receiver it used is closed under it.
+        var disposing = loop.DisposeAsync().AsTask();
+        broker.InFlight.SetException(new ServiceBusException("the link was closed", ServiceBusFailureReason.ServiceCommunicationProblem));
+
+        await disposing.WaitAsync(Waits.Item);
+    }
+
     /// <summary>A lock on a fake clock: each renewal moves its expiry a lock duration past now, or throws <see cref="Next"/> once.</summary>
     private sealed class FakeLock
     {
@@ -108,6 +123,9 @@ public sealed class LockRenewalLoopTests
         public DateTimeOffset LockedUntil { get; private set; }
 
         public Exception? Next { get; set; }
+
+        /// <summary>When set, a renewal waits for it (and fails with its failure).</summary>
+        public TaskCompletionSource? InFlight { get; init; }
 
         public int Renewals => Volatile.Read(ref _renewals);
 
@@ -128,6 +146,11 @@ public sealed class LockRenewalLoopTests
         private Task Renew()
         {
             Interlocked.Increment(ref _renewals);
+            if (InFlight is { } inFlight)
+            {
+                return inFlight.Task;
+            }
+
             if (Next is { } failure)
             {
                 Next = null;

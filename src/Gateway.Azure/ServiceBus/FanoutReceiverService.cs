@@ -85,9 +85,10 @@ public sealed partial class FanoutReceiverService(
                 LogSubscriptionGone(subscription.Name);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The client has already retried; keep the receiver (it reconnects) and try again later.
+                // The client has already retried (a cancellation that is not the stop is its own timeout); keep the
+                // receiver (it reconnects) and try again later.
                 status.Faulted(ReceiverStatus.Fanout, ex);
                 LogReceiveFailed(ex, backoff.Next);
                 if (!await backoff.WaitAsync(stoppingToken))

@@ -93,8 +93,9 @@ public sealed partial class InMemoryIngestService(InMemoryEventBus bus, EventIng
 
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!aborted.IsCancellationRequested)
             {
+                // A cancellation that is not the abort is the log's own timeout: retried like any failure.
                 backoff ??= new RetryBackoff(time, first: TimeSpan.FromMilliseconds(100));
                 LogRetry(ex, batch.Count, backoff.Next);
                 if (!await backoff.WaitAsync(aborted))

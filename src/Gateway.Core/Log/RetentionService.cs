@@ -24,8 +24,9 @@ public sealed partial class RetentionService(IEventLog log, TimeProvider time, I
                         LogRun(run.EventsRemoved, run.ChannelsRemoved, run.ChannelsVisited, run.PassCompleted);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // A cancellation that is not the stop is the store's own timeout: a failed run like any other.
                     LogFailed(ex);
                 }
             }

@@ -118,7 +118,16 @@ public sealed class SseStream : IAsyncDisposable
     }
 
     public async Task<SseItem<string>> NextAsync(TimeSpan? timeout = null) =>
-        await NextOrEndAsync(timeout) ?? throw new InvalidOperationException("The stream ended before the next item.");
+        await NextOrEndAsync(timeout) ?? throw new InvalidOperationException($"The stream ended before the next item. {EndingText()}");
+
+    /// <summary>How the body ended (its last frames: a clean end writes a <c>retry:</c> of its reason), for a failure's message.</summary>
+    private string EndingText()
+    {
+        const int Shown = 400;
+        var raw = RawText;
+        return raw.Length == 0 ? "(body not recorded, or empty)"
+            : $"Its last {Math.Min(raw.Length, Shown)} of {raw.Length} characters: {System.Text.Json.JsonSerializer.Serialize(raw[Math.Max(0, raw.Length - Shown)..])}";
+    }
 
     /// <summary>The next <paramref name="count"/> items, each read bounded by <paramref name="perItem"/>.</summary>
     public async Task<List<SseItem<string>>> NextAsync(int count, TimeSpan? perItem = null)

@@ -53,6 +53,38 @@ public sealed class PublishAppendTimeoutTests
         second.Response.Dispose();
     }
 
+    [Fact]
+    public async Task A_log_call_that_times_out_as_a_cancellation_nobody_asked_for_is_retried_and_the_gateway_stays_up()
+    {
+        await using var host = await GatewayTestHost.StartAsync(
+            builder => builder.Services.AddSingleton<IEventLog>(sp => new SwitchableEventLog(sp.GetRequiredService<InMemoryEventLog>())
+            {
+                // How Azure.Core reports a network timeout: a cancellation, with no token cancelled.
+                DownWith = () => new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40."),
+            }),
+            ("Gateway:InMemory:AppendTimeout", "00:00:00.300"),
+            ("Gateway:Retention:Interval", "00:00:01"));
+        var log = (SwitchableEventLog)host.Log;
+        log.IsDown = true;
+
+        var first = await PostAsync(host.Client, "first", "key-first");
+        await Waits.UntilAsync(
+            () => log.FailedAppends > 1 && log.FailedRetentions > 1,
+            Waits.Item,
+            "ingest and retention each to try again after a call that timed out (a service that let it escape would have stopped the host)");
+
+        log.IsDown = false;
+        var again = await UntilAcceptedAsync(host.Client, "first", "key-first");
+        var events = new List<(string Id, string Data)>();
+        await foreach (var e in log.ReadAfterAsync(Channel, 0, CancellationToken.None))
+        {
+            events.Add((e.Id, Encoding.UTF8.GetString(e.Data.Span)));
+        }
+
+        Assert.Equal([(again.Id!, "first")], events);
+        first.Response.Dispose();
+    }
+
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("00:10:00.001")]

@@ -4,16 +4,23 @@ using Gateway.Core.Log;
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// The real log behind a switch: while <see cref="IsDown"/>, appends fail as an unreachable store's do (reads still
-/// work, so streams stay up). <see cref="FailedAppends"/> lets a test wait until ingest has tried, instead of sleeping.
+/// The real log behind a switch: while <see cref="IsDown"/>, appends and retention runs fail as an unreachable store's
+/// do (with <see cref="DownWith"/>; reads still work, so streams stay up). <see cref="FailedAppends"/> and
+/// <see cref="FailedRetentions"/> let a test wait until the gateway has tried, instead of sleeping.
 /// </summary>
 public sealed class SwitchableEventLog(IEventLog inner) : IEventLog
 {
     private int _failedAppends;
+    private int _failedRetentions;
 
     public bool IsDown { get; set; }
 
+    /// <summary>What a call fails with while down.</summary>
+    public Func<Exception> DownWith { get; init; } = () => new EventLogUnavailableException("The test switched the log off.");
+
     public int FailedAppends => Volatile.Read(ref _failedAppends);
+
+    public int FailedRetentions => Volatile.Read(ref _failedRetentions);
 
     public Task<LogHead> GetHeadAsync(string channel, CancellationToken cancellationToken) => inner.GetHeadAsync(channel, cancellationToken);
 
@@ -22,7 +29,7 @@ public sealed class SwitchableEventLog(IEventLog inner) : IEventLog
         if (IsDown)
         {
             Interlocked.Increment(ref _failedAppends);
-            throw new EventLogUnavailableException("The test switched the log off.");
+            throw DownWith();
         }
 
         return inner.AppendAsync(channel, drafts, cancellationToken);
@@ -31,5 +38,14 @@ public sealed class SwitchableEventLog(IEventLog inner) : IEventLog
     public IAsyncEnumerable<ChannelEvent> ReadAfterAsync(string channel, long afterOffset, CancellationToken cancellationToken) =>
         inner.ReadAfterAsync(channel, afterOffset, cancellationToken);
 
-    public Task<long> ApplyRetentionAsync(CancellationToken cancellationToken) => inner.ApplyRetentionAsync(cancellationToken);
+    public Task<long> ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        if (IsDown)
+        {
+            Interlocked.Increment(ref _failedRetentions);
+            throw DownWith();
+        }
+
+        return inner.ApplyRetentionAsync(cancellationToken);
+    }
 }
