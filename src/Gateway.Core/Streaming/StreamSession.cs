@@ -153,13 +153,14 @@ public sealed partial class StreamSession(
             output.Write(ReconnectDelay.Frame(reason, options.CurrentValue));
             await output.FlushAsync();
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex) when (aborted.IsCancellationRequested || ex.CancellationToken == aborted)
         {
             // The client left; nothing to end.
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            // E.g. the log is unreachable: end the stream so the client retries after the interval.
+            // E.g. the log is unreachable (a store's timeout may come as a cancellation nobody asked for): end the stream
+            // so the client retries after the interval.
             LogFailed(ex);
             output.Write(ReconnectDelay.Frame(null, options.CurrentValue));
             try

@@ -1,3 +1,7 @@
+using Gateway.Testing.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Gateway.Tests.Infrastructure;
+using Gateway.Core.Log;
 using Gateway.Core.Hub;
 using Gateway.Core.Options;
 using Gateway.Core.Streaming;
@@ -9,7 +13,8 @@ namespace Gateway.Tests.Http;
 
 /// <summary>
 /// Streams open, and end by a shutdown, with <c>retry:</c> values spread over [RetryInterval, RetryInterval + ReconnectSpread],
-/// so the clients of a restarted or crashed instance do not reconnect together; deadline ends keep the plain interval.
+/// so the clients of a restarted or crashed instance do not reconnect together; deadline ends keep the plain interval; a
+/// stream the log fails ends with a final <c>retry:</c> too.
 /// </summary>
 public sealed class ReconnectSpreadTests
 {
@@ -39,6 +44,30 @@ public sealed class ReconnectSpreadTests
         {
             await stream.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_stream_whose_log_read_times_out_as_a_cancellation_ends_with_a_final_retry()
+    {
+        await using var host = await GatewayTestHost.StartAsync(
+            builder => builder.Services.AddSingleton<IEventLog>(sp => new SwitchableEventLog(sp.GetRequiredService<InMemoryEventLog>())
+            {
+                ReadsFailToo = true,
+                // How Azure.Core reports a network timeout: a cancellation, with no token cancelled.
+                DownWith = () => new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40."),
+            }),
+            ("Gateway:Stream:RetryInterval", "00:00:01"),
+            ("Gateway:Stream:ReconnectSpread", "00:00:00"));
+        var published = await host.Client.SendAsync("read-timeout", "missed", "key-missed");
+        Assert.True(published.IsSuccess, $"{published.Status}: {published.Body}");
+        ((SwitchableEventLog)host.Log).IsDown = true;
+
+        // Resuming before the event, the stream must read it from the log: that read fails, and the stream says when to come back.
+        await using var stream = await host.OpenStreamAsync("read-timeout", published.Id![..published.Id!.LastIndexOf('-')] + "-0");
+        await stream.ReadToEndAsync();
+
+        Assert.True(stream.Frames[^1].IsRetryOnly, $"The stream ended without a final retry: frame: {stream.RawText}");
+        Assert.Equal(2, stream.Frames.Count(f => f.Lines.Any(l => l.StartsWith("retry:", StringComparison.Ordinal))));
     }
 
     [Fact]

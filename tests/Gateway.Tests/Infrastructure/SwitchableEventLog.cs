@@ -15,6 +15,9 @@ public sealed class SwitchableEventLog(IEventLog inner) : IEventLog
 
     public bool IsDown { get; set; }
 
+    /// <summary>Reads fail too while down (the streams then end).</summary>
+    public bool ReadsFailToo { get; init; }
+
     /// <summary>What a call fails with while down.</summary>
     public Func<Exception> DownWith { get; init; } = () => new EventLogUnavailableException("The test switched the log off.");
 
@@ -36,7 +39,7 @@ public sealed class SwitchableEventLog(IEventLog inner) : IEventLog
     }
 
     public IAsyncEnumerable<ChannelEvent> ReadAfterAsync(string channel, long afterOffset, CancellationToken cancellationToken) =>
-        inner.ReadAfterAsync(channel, afterOffset, cancellationToken);
+        IsDown && ReadsFailToo ? throw DownWith() : inner.ReadAfterAsync(channel, afterOffset, cancellationToken);
 
     public Task<long> ApplyRetentionAsync(CancellationToken cancellationToken)
     {
