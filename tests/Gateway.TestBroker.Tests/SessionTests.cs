@@ -142,11 +142,13 @@ public sealed class SessionTests
         await next.CompleteMessageAsync(redelivered);
 
         // The hooks saw it all: the renewal (with the message's delivery counts), the lapse, the next accept, its release.
+        // (What may follow is not the test's doing: under twice CI's load one more lock of the freed session came after the
+        // release, from a link of the client's that the test did not open.)
         await next.DisposeAsync();
         await Waits.UntilAsync(() => changes.Any(c => c.Kind == SessionLockChangeKind.Released), Wait, "the closed receiver's session to be released");
         Assert.Equal(
             [SessionLockChangeKind.Locked, SessionLockChangeKind.Renewed, SessionLockChangeKind.Lost, SessionLockChangeKind.Locked, SessionLockChangeKind.Released],
-            changes.Select(c => c.Kind));
+            changes.Select(c => c.Kind).Take(5));
         Assert.All(changes, c => Assert.Equal(("s", $"{BrokerFixture.Topic}/Subscriptions/{Sessions}"), (c.SessionId, c.Entity)));
         var renewal = Assert.Single(renewals);
         Assert.Equal((1, 0, changes.ElementAt(1).LockedUntilUtc), (renewal.Deliveries, renewal.FailedDeliveries, (DateTime?)renewal.LockedUntilUtc));
