@@ -13,21 +13,18 @@ namespace Gateway.Azure.ServiceBus;
 /// </summary>
 internal sealed class BatchLockRenewal : IBatchLocks
 {
-    private readonly DateTimeOffset _renewUntil;
-    private readonly Func<bool> _logDown;
     private readonly LockRenewalLoop _loop;
 
     // logDown: true while the event log is unreachable; the budget does not apply meanwhile.
     public BatchLockRenewal(ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages, TimeSpan budget, Func<bool> logDown, TimeProvider time, ILogger logger)
     {
-        _renewUntil = time.GetUtcNow() + budget;
-        _logDown = logDown;
+        var renewUntil = time.GetUtcNow() + budget;
         _loop = new LockRenewalLoop(
             $"the locks of an ingest batch of {messages.Count} messages",
             () => messages.Min(m => m.LockedUntil),
             stop => Task.WhenAll(messages.Select(m => receiver.RenewMessageLockAsync(m, stop))),
             ex => ex is ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost },
-            now => now >= _renewUntil && !_logDown(),
+            now => now >= renewUntil && !logDown(),
             time,
             logger);
     }

@@ -14,7 +14,6 @@ namespace Gateway.Azure.ServiceBus;
 internal sealed class SessionLockKeeper : IAsyncDisposable
 {
     private readonly TimeProvider _time;
-    private readonly Func<bool> _logDown;
     private readonly Lock _gate = new();
     private readonly LockRenewalLoop _loop;
 
@@ -25,14 +24,13 @@ internal sealed class SessionLockKeeper : IAsyncDisposable
     public SessionLockKeeper(ServiceBusSessionReceiver session, Func<bool> logDown, TimeProvider time, ILogger logger)
     {
         _time = time;
-        _logDown = logDown;
         _loop = new LockRenewalLoop(
             $"the lock of the session of channel {session.SessionId}",
             () => session.SessionLockedUntil,
             session.RenewSessionLockAsync,
             // ObjectDisposedException: the client closes a session receiver whose link (and so session) was lost.
             ex => ex is ServiceBusException { Reason: ServiceBusFailureReason.SessionLockLost } or ObjectDisposedException,
-            now => BatchBudgetSpent(now) && !_logDown(),
+            now => BatchBudgetSpent(now) && !logDown(),
             time,
             logger);
     }
